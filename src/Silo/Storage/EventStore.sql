@@ -1,0 +1,63 @@
+-- Event store for the embedded (SQLite) default: the tip catalog, the append-only user event log and
+-- the decision log. Times are Unix milliseconds (UTC). Applied idempotently at every start.
+
+CREATE TABLE IF NOT EXISTS tips (
+    tip_id          TEXT    NOT NULL PRIMARY KEY,
+    text            TEXT    NOT NULL,
+    category        TEXT    NOT NULL,
+    features_json   TEXT    NOT NULL DEFAULT '{}',
+    source          TEXT    NOT NULL,          -- seed | api | generated
+    prompt_version  TEXT    NULL,
+    created_at_ms   INTEGER NOT NULL,
+    updated_at_ms   INTEGER NOT NULL
+);
+
+-- Every accepted event_id, whatever its kind: the once-only guarantee lives in this primary key.
+CREATE TABLE IF NOT EXISTS event_ids (
+    event_id        TEXT    NOT NULL PRIMARY KEY,
+    user_id         TEXT    NOT NULL,
+    user_seq        INTEGER NOT NULL,
+    received_at_ms  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- user_seq numbers one user's accepted events 1, 2, 3, ...; grains replay from it after a snapshot.
+CREATE TABLE IF NOT EXISTS tip_views (
+    event_id        TEXT    NOT NULL PRIMARY KEY,
+    user_id         TEXT    NOT NULL,
+    user_seq        INTEGER NOT NULL,
+    tip_id          TEXT    NOT NULL,
+    request_id      TEXT    NULL,
+    dwell_ms        INTEGER NULL,
+    at_ms           INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ix_tip_views_user_seq ON tip_views (user_id, user_seq);
+CREATE INDEX IF NOT EXISTS ix_tip_views_user_at ON tip_views (user_id, at_ms);
+
+CREATE TABLE IF NOT EXISTS tip_feedback (
+    event_id        TEXT    NOT NULL PRIMARY KEY,
+    user_id         TEXT    NOT NULL,
+    user_seq        INTEGER NOT NULL,
+    tip_id          TEXT    NOT NULL,
+    kind            TEXT    NOT NULL CHECK (kind IN ('complete', 'dismiss')),
+    request_id      TEXT    NULL,
+    at_ms           INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ix_tip_feedback_user_seq ON tip_feedback (user_id, user_seq);
+CREATE INDEX IF NOT EXISTS ix_tip_feedback_user_at ON tip_feedback (user_id, at_ms);
+CREATE INDEX IF NOT EXISTS ix_tip_feedback_request ON tip_feedback (request_id);
+
+-- The decision log. candidates_json: [{"tip_id", "probability", "score"} in serving order, plus
+-- "category" and "features" for tips that are not in the catalog]. features_json: the profile
+-- features and context used. prompt_version stays NULL until tip generation exists.
+CREATE TABLE IF NOT EXISTS tip_scores (
+    request_id      TEXT    NOT NULL PRIMARY KEY,
+    user_id         TEXT    NOT NULL,
+    policy          TEXT    NOT NULL,
+    chosen_tip_id   TEXT    NOT NULL,
+    candidates_json TEXT    NOT NULL,
+    features_json   TEXT    NOT NULL,
+    hour            INTEGER NOT NULL,
+    prompt_version  TEXT    NULL,
+    created_at_ms   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_tip_scores_user ON tip_scores (user_id, created_at_ms);
