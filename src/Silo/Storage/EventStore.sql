@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS event_ids (
     user_seq        INTEGER NOT NULL,
     received_at_ms  INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS ix_event_ids_user_seq ON event_ids (user_id, user_seq);
 
 -- user_seq numbers one user's accepted events 1, 2, 3, ...; grains replay from it after a snapshot.
 CREATE TABLE IF NOT EXISTS tip_views (
@@ -30,7 +31,7 @@ CREATE TABLE IF NOT EXISTS tip_views (
     dwell_ms        INTEGER NULL,
     at_ms           INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS ix_tip_views_user_seq ON tip_views (user_id, user_seq);
+CREATE INDEX IF NOT EXISTS ix_tip_views_user_seq ON tip_views (user_id, user_seq);
 CREATE INDEX IF NOT EXISTS ix_tip_views_user_at ON tip_views (user_id, at_ms);
 
 CREATE TABLE IF NOT EXISTS tip_feedback (
@@ -42,7 +43,7 @@ CREATE TABLE IF NOT EXISTS tip_feedback (
     request_id      TEXT    NULL,
     at_ms           INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS ix_tip_feedback_user_seq ON tip_feedback (user_id, user_seq);
+CREATE INDEX IF NOT EXISTS ix_tip_feedback_user_seq ON tip_feedback (user_id, user_seq);
 CREATE INDEX IF NOT EXISTS ix_tip_feedback_user_at ON tip_feedback (user_id, at_ms);
 CREATE INDEX IF NOT EXISTS ix_tip_feedback_request ON tip_feedback (request_id);
 

@@ -1,0 +1,69 @@
+using Actors.Gateway.Apis;
+using Actors.Gateway.Json;
+using Actors.Silo;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Orleans.Dashboard;
+using System.Text.Json;
+
+namespace Actors.Gateway;
+
+/// <summary>Builds the whole embedded service: co-hosted silo, HTTP API, dashboard, OpenAPI, health.</summary>
+public static class ActorsGateway
+{
+    /// <summary>The one configuration file; ACTORS_CONFIG may name another.</summary>
+    public const string ConfigFileName = "orleans.config.json";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        AddConfiguration(builder, args);
+        configure?.Invoke(builder);
+
+        builder.UseOrleans(silo => silo.AddActors(builder.Configuration));
+
+        var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = gateway.MaxRequestBodyBytes);
+        builder.Services.AddOptions<GatewayOptions>()
+            .Bind(builder.Configuration.GetSection(GatewayOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default);
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: ["ready"]);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapScoringApi();
+        app.MapFeedbackApi();
+        app.MapProfileApi();
+        app.MapTipsApi();
+        if (gateway.BenchEndpoints) app.MapBenchApi();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapOpenApi();
+        if (builder.Configuration.GetValue("Orleans:Dashboard", true)) app.MapOrleansDashboard(routePrefix: "/dashboard");
+        return app;
+    }
+
+    /// <summary>
+    /// orleans.config.json sits under environment variables and the command line, so any key can be
+    /// overridden the usual .NET way (Section__Key=value, --Section:Key=value).
+    /// </summary>
+    private static void AddConfiguration(WebApplicationBuilder builder, string[] args)
+    {
+        var path = Environment.GetEnvironmentVariable("ACTORS_CONFIG") is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(AppContext.BaseDirectory, ConfigFileName);
+        builder.Configuration.AddJsonFile(path, optional: false, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+    }
+}

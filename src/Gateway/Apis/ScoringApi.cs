@@ -1,0 +1,135 @@
+using Actors.Abstractions;
+using Actors.Gateway.Json;
+using Actors.Grains.Services;
+using Actors.Learning.Profile;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Actors.Gateway.Apis;
+
+public static class ScoringApi
+{
+    public static IEndpointRouteBuilder MapScoringApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/score", ScoreAsync)
+            .WithName("Score")
+            .WithSummary("Rank candidate tips for a user with that user's bandit.")
+            .Accepts<ScoreRequest>("application/json")
+            .WithTags("Scoring");
+        return app;
+    }
+
+    public static async Task<Results<Ok<ScoreResponse>, ValidationProblem>> ScoreAsync(
+        HttpRequest http, IGrainFactory grains, ITipCatalog catalog, IOptions<GatewayOptions> options, TimeProvider time)
+    {
+        var limits = options.Value;
+        var (request, problem) = await RequestBody.ReadAsync(http, WireJsonContext.Default.ScoreRequest, limits.MaxRequestBodyBytes);
+        if (problem is not null) return problem;
+
+        var validation = new Validation();
+        validation.Id("user_id", request!.UserId);
+        var candidates = ResolveCandidates(request.Candidates, catalog, limits.MaxCandidates, validation);
+        var now = time.GetUtcNow();
+        var hour = now.Hour;
+        if (request.Context?.Hour is { } requestedHour)
+        {
+            if (requestedHour is < 0 or > 23) validation.Add("context.hour", "context.hour must be an integer from 0 to 23.");
+            hour = requestedHour;
+        }
+        var profile = ProfileFeatures.FromRequest(request.ProfileFeatures, validation);
+        if (!validation.IsValid) return validation.ToProblem();
+
+        var command = new ScoreCommand(Guid.NewGuid().ToString("N"), candidates!, hour, profile, now.ToUnixTimeMilliseconds());
+        var result = await grains.GetGrain<IBanditGrain>(request.UserId!).ScoreAsync(command);
+        return TypedResults.Ok(ToResponse(request.UserId!, result));
+    }
+
+    public static ScoreResponse ToResponse(string userId, ScoreResult result)
+    {
+        var ranked = new RankedTipResponse[result.Ranked.Length];
+        for (var i = 0; i < ranked.Length; i++)
+        {
+            var tip = result.Ranked[i];
+            ranked[i] = new RankedTipResponse(tip.TipId, tip.Score, tip.Probability);
+        }
+        return new ScoreResponse(result.RequestId, userId, result.Policy, ranked[0].TipId, ranked, ProfileFeatures.ToDictionary(result.ProfileFeatures));
+    }
+
+    /// <summary>Catalog ids become the catalog's cached candidates; inline tips are checked and built.</summary>
+    public static TipCandidate[]? ResolveCandidates(List<CandidateInput>? inputs, ITipCatalog catalog, int maxCandidates, Validation validation)
+    {
+        if (inputs is null || inputs.Count == 0)
+        {
+            validation.Add("candidates", "candidates must hold at least one tip.");
+            return null;
+        }
+        if (inputs.Count > maxCandidates)
+        {
+            validation.Add("candidates", $"candidates holds {inputs.Count} tips; the limit is {maxCandidates}.");
+            return null;
+        }
+
+        var resolved = new TipCandidate[inputs.Count];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var input = inputs[i];
+            var field = $"candidates[{i}]";
+            if (input is null)
+            {
+                validation.Add(field, $"{field} must be a tip id or a tip object.");
+                continue;
+            }
+            var idField = input.Inline ? $"{field}.tip_id" : field;
+            if (!validation.Id(idField, input.TipId)) continue;
+            if (!seen.Add(input.TipId!))
+            {
+                validation.Add(idField, $"{idField} repeats tip '{input.TipId}'.");
+                continue;
+            }
+
+            if (!input.Inline)
+            {
+                if (catalog.TryGet(input.TipId!, out var tip)) resolved[i] = tip.AsCandidate;
+                else validation.Add(field, $"{field} is '{input.TipId}', which is not in the catalog.");
+                continue;
+            }
+
+            if (!TipsApi.ValidCategory($"{field}.category", input.Category, validation)) continue;
+            foreach (var (name, value) in input.Features ?? []) validation.Finite($"{field}.features.{name}", value);
+            resolved[i] = new TipCandidate(input.TipId!, input.Category!, input.Features ?? [], InCatalog: false);
+        }
+        return resolved;
+    }
+}
+
+/// <summary>Maps profile features between their wire form (by name) and registry order.</summary>
+public static class ProfileFeatures
+{
+    public static double[]? FromRequest(Dictionary<string, double>? features, Validation validation)
+    {
+        if (features is null) return null;
+        var values = ProfileFeatureRegistry.Defaults();
+        foreach (var (name, value) in features)
+        {
+            var field = $"profile_features.{name}";
+            var index = ProfileFeatureRegistry.IndexOf(name);
+            if (index < 0)
+            {
+                validation.Add(field, $"{field} is not a profile feature; GET /profile/schema lists them.");
+                continue;
+            }
+            validation.Finite(field, value);
+            values[index] = value;
+        }
+        return values;
+    }
+
+    public static Dictionary<string, double> ToDictionary(double[] values)
+    {
+        var features = ProfileFeatureRegistry.All;
+        var named = new Dictionary<string, double>(features.Count, StringComparer.Ordinal);
+        for (var i = 0; i < features.Count; i++) named[features[i].Name] = values[i];
+        return named;
+    }
+}

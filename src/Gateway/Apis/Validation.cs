@@ -1,0 +1,104 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Actors.Gateway.Apis;
+
+/// <summary>Collects field errors of one request and turns them into a 400 ProblemDetails naming each field.</summary>
+public sealed class Validation
+{
+    public const int MaxIdLength = 128;
+
+    private readonly Dictionary<string, string[]> _errors = new(StringComparer.Ordinal);
+
+    public bool IsValid => _errors.Count == 0;
+
+    public void Add(string field, string message)
+    {
+        _errors[field] = _errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+    }
+
+    /// <summary>Checks an identifier: present, 1 to 128 characters, none of them control characters.</summary>
+    public bool Id(string field, string? value, bool required = true)
+    {
+        if (value is null)
+        {
+            if (required) Add(field, $"{field} is required.");
+            return !required;
+        }
+        if (value.Length == 0 || string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, $"{field} must not be empty.");
+            return false;
+        }
+        if (value.Length > MaxIdLength)
+        {
+            Add(field, $"{field} must be at most {MaxIdLength} characters; got {value.Length}.");
+            return false;
+        }
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                Add(field, $"{field} must contain printable characters only.");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public void Finite(string field, double value)
+    {
+        if (!double.IsFinite(value)) Add(field, $"{field} must be a finite number.");
+    }
+
+    public ValidationProblem ToProblem() => TypedResults.ValidationProblem(
+        _errors, detail: $"The request has {_errors.Count} invalid field(s): {string.Join(", ", _errors.Keys)}.", title: "Invalid request.");
+
+    public static ValidationProblem Single(string field, string message)
+    {
+        var validation = new Validation();
+        validation.Add(field, message);
+        return validation.ToProblem();
+    }
+}
+
+/// <summary>Reads a JSON body under the size limit, turning every way it can be wrong into a named 400.</summary>
+public static class RequestBody
+{
+    public static async Task<(T? Value, ValidationProblem? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, long maxBytes)
+        where T : class
+    {
+        if (request.ContentLength > maxBytes) return (null, TooLarge(maxBytes));
+        if (request.HasJsonContentType() is false)
+        {
+            return (null, Validation.Single("body", "The body must be JSON (Content-Type: application/json)."));
+        }
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync(request.Body, type, request.HttpContext.RequestAborted);
+            return value is null ? (null, Validation.Single("body", "The body must be a JSON object, not null.")) : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is null or "$" ? "body" : ToFieldName(ex.Path);
+            return (null, Validation.Single(field, $"Malformed JSON at {ex.Path ?? "$"}: {FirstSentence(ex.Message)}"));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+    }
+
+    private static ValidationProblem TooLarge(long maxBytes) =>
+        Validation.Single("body", $"The body is larger than the limit of {maxBytes} bytes.");
+
+    /// <summary>"$.candidates[3].features" becomes "candidates[3].features".</summary>
+    private static string ToFieldName(string path) => path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message : message[..(end + 1)];
+    }
+}

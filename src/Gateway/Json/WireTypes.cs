@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Actors.Gateway.Json;
+
+// Wire types of the HTTP API. Request members are nullable so that a missing field reaches validation
+// and is reported by name, instead of failing inside the deserializer with a vaguer message.
+
+public sealed record ScoreRequest(
+    string? UserId,
+    List<CandidateInput>? Candidates,
+    ScoreContext? Context,
+    Dictionary<string, double>? ProfileFeatures);
+
+public sealed record ScoreContext(int? Hour);
+
+/// <summary>A candidate: a catalog id (a JSON string) or an inline tip (a JSON object).</summary>
+[JsonConverter(typeof(CandidateInputConverter))]
+public sealed record CandidateInput(string? TipId, string? Category, Dictionary<string, double>? Features, bool Inline);
+
+public sealed record ScoreResponse(
+    string RequestId,
+    string UserId,
+    string Policy,
+    string ChosenTipId,
+    IReadOnlyList<RankedTipResponse> Ranked,
+    IReadOnlyDictionary<string, double> ProfileFeatures);
+
+public sealed record RankedTipResponse(string TipId, double Score, double Probability);
+
+public sealed record FeedbackRequest(
+    string? EventId,
+    string? UserId,
+    string? TipId,
+    string? Kind,
+    long? DwellMs,
+    string? RequestId,
+    string? At);
+
+public sealed record FeedbackResponse(bool Accepted, bool Duplicate);
+
+public sealed record ProfileResponse(
+    string UserId,
+    IReadOnlyDictionary<string, double> Features,
+    DateTimeOffset ComputedAt,
+    bool Stale);
+
+public sealed record ProfileSchemaResponse(IReadOnlyList<ProfileFeatureSchema> Features);
+
+public sealed record ProfileFeatureSchema(string Name, string Dtype, string Window, double Default, string Description);
+
+public sealed record TipRequest(string? Text, string? Category, Dictionary<string, double>? Features);
+
+public sealed record TipResponse(
+    string TipId,
+    string Text,
+    string Category,
+    IReadOnlyDictionary<string, double> Features,
+    string Source,
+    string? PromptVersion,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>Reads a candidate written either as "tip-id" or as {"tip_id", "category", "features"}.</summary>
+public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
+{
+    public override CandidateInput? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String) return new CandidateInput(reader.GetString(), null, null, Inline: false);
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("A candidate is a tip id string or an object with tip_id and category.");
+        }
+
+        string? tipId = null, category = null;
+        Dictionary<string, double>? features = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "tip_id": tipId = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
+                case "category": category = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
+                case "features":
+                    features = JsonSerializer.Deserialize(ref reader, WireJsonContext.Default.DictionaryStringDouble);
+                    break;
+                default: throw new JsonException($"Unknown candidate field '{name}'.");
+            }
+        }
+        return new CandidateInput(tipId, category, features, Inline: true);
+    }
+
+    public override void Write(Utf8JsonWriter writer, CandidateInput value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("Candidates are only read.");
+}
+
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    NumberHandling = JsonNumberHandling.Strict,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ScoreRequest))]
+[JsonSerializable(typeof(ScoreResponse))]
+[JsonSerializable(typeof(FeedbackRequest))]
+[JsonSerializable(typeof(FeedbackResponse))]
+[JsonSerializable(typeof(ProfileResponse))]
+[JsonSerializable(typeof(ProfileSchemaResponse))]
+[JsonSerializable(typeof(TipRequest))]
+[JsonSerializable(typeof(TipResponse))]
+[JsonSerializable(typeof(List<TipResponse>))]
+[JsonSerializable(typeof(Dictionary<string, double>))]
+public sealed partial class WireJsonContext : JsonSerializerContext;

@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+using Actors.Learning.Bandits;
+using Actors.Learning.Profile;
+
+namespace Actors.Grains.Options;
+
+/// <summary>Section "Profile": the lazy TTL of the profile features.</summary>
+public sealed class ProfileOptions
+{
+    public const string Section = "Profile";
+
+    /// <summary>A read of features older than this recomputes them from the event store.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Section "Bandit": the per-user policy and its hyperparameters.</summary>
+public sealed class BanditOptions
+{
+    public const string Section = "Bandit";
+
+    [AllowedValues(LinUcb.Name)]
+    public string Policy { get; set; } = LinUcb.Name;
+
+    [Range(0.0, 100.0)]
+    public double Alpha { get; set; } = 1.0;
+
+    [Range(1e-6, 1e6)]
+    public double Lambda { get; set; } = 1.0;
+
+    /// <summary>Decisions kept in memory per user to credit rewards without a database read.</summary>
+    [Range(1, 100_000)]
+    public int RecentDecisions { get; set; } = 256;
+
+    public LinUcbOptions ToLinUcbOptions() => new() { Alpha = Alpha, Lambda = Lambda };
+}
+
+/// <summary>Section "Rewards": what each feedback kind is worth to the bandit (views carry none).</summary>
+public sealed class RewardOptions
+{
+    public const string Section = "Rewards";
+
+    [Range(-1e6, 1e6)]
+    public double Complete { get; set; } = 1.0;
+
+    [Range(-1e6, 1e6)]
+    public double Dismiss { get; set; } = 0.0;
+
+    public double? RewardFor(EventKind kind) => kind switch
+    {
+        EventKind.Complete => Complete,
+        EventKind.Dismiss => Dismiss,
+        _ => null,
+    };
+}
+
+/// <summary>Section "Snapshots": how often dirty grain state is written behind the event log.</summary>
+public sealed class SnapshotOptions
+{
+    public const string Section = "Snapshots";
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,52 @@
+using Actors.Abstractions;
+using Actors.Learning.Profile;
+
+namespace Actors.Grains.Services;
+
+/// <summary>An accepted event as it stands in the user's log.</summary>
+/// <param name="UserSeq">1, 2, 3, ... within one user: the position grains replay from.</param>
+public sealed record LoggedEvent(string UserId, long UserSeq, FeedbackEvent Event);
+
+/// <summary>One served decision, in serving order, as the decision log keeps it.</summary>
+public sealed record DecisionRecord(
+    string RequestId,
+    string UserId,
+    string Policy,
+    int Hour,
+    double[] ProfileFeatures,
+    TipCandidate[] Candidates,
+    double[] Probabilities,
+    double[] Scores,
+    long CreatedAtMs,
+    string? PromptVersion);
+
+/// <summary>
+/// The durable record of what happened: user events (the source of truth the grains snapshot behind)
+/// and decisions. Writes are group-committed, so many concurrent appends share one transaction.
+/// </summary>
+public interface IEventStore
+{
+    /// <summary>
+    /// Appends an event; completes once it is durable. Returns false, writing nothing, when the
+    /// event id was accepted before (by any user, of any kind).
+    /// </summary>
+    Task<bool> AppendEventAsync(LoggedEvent logged);
+
+    /// <summary>
+    /// Queues a decision for the log without waiting. The log is one ordered queue, so a decision is
+    /// durable no later than any event appended after this call returns.
+    /// </summary>
+    void AppendDecision(DecisionRecord decision);
+
+    /// <summary>The user's events with a user_seq above <paramref name="afterSeq"/>, in order.</summary>
+    Task<IReadOnlyList<LoggedEvent>> ReadUserEventsAsync(string userId, long afterSeq);
+
+    /// <summary>The highest user_seq in the user's log (0 for none).</summary>
+    Task<long> LastUserSeqAsync(string userId);
+
+    /// <summary>Runs every feature's SQL aggregation for the user's window ending at <paramref name="nowMs"/>.</summary>
+    Task<ProfileAccumulator> AggregateProfileAsync(string userId, long nowMs);
+
+    /// <summary>A logged decision by request id (catalog candidates resolved through the catalog), or null.</summary>
+    Task<DecisionRecord?> FindDecisionAsync(string requestId);
+}

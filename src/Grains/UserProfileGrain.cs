@@ -1,0 +1,126 @@
+using Actors.Abstractions;
+using Actors.Grains.Options;
+using Actors.Grains.Services;
+using Actors.Learning.Profile;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Actors.Grains;
+
+public sealed class UserProfileGrain(
+    [PersistentState("profile", StorageNames.Grains)] IPersistentState<ProfileSnapshot> snapshot,
+    IEventStore store,
+    IOptions<ProfileOptions> profileOptions,
+    IOptions<SnapshotOptions> snapshotOptions,
+    TimeProvider time,
+    ILogger<UserProfileGrain> logger) : Grain, IUserProfileGrain
+{
+    private readonly long _ttlMs = (long)profileOptions.Value.Ttl.TotalMilliseconds;
+    private ProfileAccumulator _features = new();
+    private long _computedAtMs;
+    private long _lastSeq;
+    private bool _dirty;
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var now = time.NowMs();
+        var saved = snapshot.State;
+        if (snapshot.RecordExists && saved.MatchesRegistry() && now - saved.ComputedAtMs <= _ttlMs)
+        {
+            _features = ProfileAccumulator.FromSlots(saved.Slots);
+            _computedAtMs = saved.ComputedAtMs;
+            _lastSeq = saved.LastSeq;
+            foreach (var logged in await store.ReadUserEventsAsync(UserId, _lastSeq))
+            {
+                _features.Apply(ToProfileEvent(logged.Event), now);
+                _lastSeq = logged.UserSeq;
+                _dirty = true;
+            }
+        }
+        else
+        {
+            await RecomputeAsync(now);
+        }
+
+        var interval = snapshotOptions.Value.Interval;
+        this.RegisterGrainTimer(FlushAsync, interval, interval);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        FlushAsync(cancellationToken);
+
+    public async Task<FeedbackReceipt> RecordAsync(FeedbackEvent feedback)
+    {
+        var now = time.NowMs();
+        if (now - _computedAtMs > _ttlMs) await TryRefreshAsync(now);
+
+        var seq = _lastSeq + 1;
+        if (!await store.AppendEventAsync(new LoggedEvent(UserId, seq, feedback)))
+        {
+            return new FeedbackReceipt(Duplicate: true, _lastSeq, View(now));
+        }
+
+        _lastSeq = seq;
+        _features.Apply(ToProfileEvent(feedback), now);
+        _dirty = true;
+        return new FeedbackReceipt(Duplicate: false, seq, View(now));
+    }
+
+    public async Task<ProfileView> GetAsync()
+    {
+        var now = time.NowMs();
+        if (now - _computedAtMs > _ttlMs) await TryRefreshAsync(now);
+        return View(now);
+    }
+
+    private ProfileView View(long now) => new(_features.Values(), _computedAtMs, Stale: now - _computedAtMs > _ttlMs);
+
+    private async Task TryRefreshAsync(long now)
+    {
+        try
+        {
+            await RecomputeAsync(now);
+        }
+        catch (Exception ex)
+        {
+            // Serving last-known values (reported as stale) beats failing the caller.
+            logger.LogWarning(ex, "Profile refresh for {UserId} failed; serving values computed at {ComputedAt}.", UserId, _computedAtMs);
+        }
+    }
+
+    /// <summary>Recomputes from the event store. This grain is its user's only writer, so nothing moves meanwhile.</summary>
+    private async Task RecomputeAsync(long now)
+    {
+        var lastSeq = await store.LastUserSeqAsync(UserId);
+        _features = await store.AggregateProfileAsync(UserId, now);
+        _lastSeq = lastSeq;
+        _computedAtMs = now;
+        _dirty = true;
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty) return;
+        snapshot.State = new ProfileSnapshot
+        {
+            FeatureNames = ProfileFeatureRegistry.All.Select(f => f.Name).ToArray(),
+            Slots = _features.Slots.ToArray(),
+            ComputedAtMs = _computedAtMs,
+            LastSeq = _lastSeq,
+        };
+        _dirty = false;
+        try
+        {
+            await snapshot.WriteStateAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _dirty = true;
+            logger.LogWarning(ex, "Profile snapshot for {UserId} failed; the event log still holds every event.", UserId);
+        }
+    }
+
+    internal static ProfileEvent ToProfileEvent(FeedbackEvent e) => new(e.Kind, e.AtMs, e.DwellMs);
+}

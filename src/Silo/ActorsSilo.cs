@@ -1,0 +1,73 @@
+using Actors.Grains.Options;
+using Actors.Grains.Services;
+using Actors.Silo.Catalog;
+using Actors.Silo.EventStore;
+using Actors.Silo.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
+
+namespace Actors.Silo;
+
+public static class ActorsSilo
+{
+    /// <summary>
+    /// Configures a silo for the embedded default: localhost clustering, grain snapshots in SQLite through
+    /// the ADO.NET provider, the SQLite event store and catalog, options from configuration, the dashboard.
+    /// </summary>
+    public static ISiloBuilder AddActors(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var storage = BindStorage(configuration);
+        var orleans = configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
+
+        silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+        silo.AddSqliteGrainStorage(Grains.StorageNames.Grains, storage.GrainDatabasePath);
+        if (orleans.Dashboard) silo.AddDashboard();
+        silo.Services.AddActorsServices(configuration);
+        return silo;
+    }
+
+    /// <summary>The services grains depend on, with options bound to their sections and validated at start.</summary>
+    public static IServiceCollection AddActorsServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddTimeProvider();
+        services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.Section)
+            .PostConfigure(o => o.DataDirectory = configuration[StorageOptions.DataDirectoryVariable] is { Length: > 0 } dir ? dir : o.DataDirectory);
+        services.AddValidatedOptions<OrleansOptions>(configuration, OrleansOptions.Section);
+        services.AddValidatedOptions<ProfileOptions>(configuration, ProfileOptions.Section);
+        services.AddValidatedOptions<BanditOptions>(configuration, BanditOptions.Section);
+        services.AddValidatedOptions<RewardOptions>(configuration, RewardOptions.Section);
+        services.AddValidatedOptions<SnapshotOptions>(configuration, SnapshotOptions.Section);
+        services.AddValidatedOptions<EventStoreOptions>(configuration, EventStoreOptions.Section);
+
+        services.AddSingleton<ITipCatalog>(sp => new SqliteTipCatalog(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.EventDatabasePath,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SqliteEventStore>(sp => new SqliteEventStore(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.EventDatabasePath,
+            sp.GetRequiredService<IOptions<EventStoreOptions>>().Value,
+            sp.GetRequiredService<ITipCatalog>(),
+            sp.GetRequiredService<ILogger<SqliteEventStore>>()));
+        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<SqliteEventStore>());
+        return services;
+    }
+
+    /// <summary>Storage options as the silo builder needs them, before the container exists.</summary>
+    public static StorageOptions BindStorage(IConfiguration configuration)
+    {
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        if (configuration[StorageOptions.DataDirectoryVariable] is { Length: > 0 } dir) storage.DataDirectory = dir;
+        return storage;
+    }
+
+    private static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)
+        where T : class =>
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
+    }
+}
