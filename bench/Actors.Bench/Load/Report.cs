@@ -73,7 +73,7 @@ public static class Report
     {
         foreach (RunResult r in results)
         {
-            if (!r.Clean)
+            if (!r.Clean || r.Missed > 0)
             {
                 writer.WriteLine(string.Create(Invariant,
                     $"WARNING {r.Path.Name()} ({r.Mode}): {r.NonSuccess} non-2xx, {r.Errors} errors, {r.Missed} missed sends; first: {r.FirstProblem ?? "-"}"));

@@ -100,7 +100,7 @@ public sealed class RequestFactory
     /// <summary>Size of the per-worker buffer that <see cref="Create"/> writes bodies into.</summary>
     public int BodyBufferSize { get; }
 
-    public string UserId(int user) => UserPrefix + user.ToString(CultureInfo.InvariantCulture);
+    private static string UserId(int user) => UserPrefix + user.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Next request in this factory's sequence; the body is written into <paramref name="buffer"/>,
     /// which must not be touched again until the request has completed.</summary>

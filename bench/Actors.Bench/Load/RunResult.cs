@@ -48,7 +48,9 @@ public sealed record RunResult(
 {
     public double Throughput => ElapsedSeconds > 0 ? Requests / ElapsedSeconds : 0;
 
-    public bool Clean => NonSuccess == 0 && Errors == 0 && Missed == 0;
+    /// <summary>Every measured request got a 2xx. Missed open-loop sends are warned about but don't make a run unclean:
+    /// a handful at the very end is normal when the last responses come back late.</summary>
+    public bool Clean => NonSuccess == 0 && Errors == 0;
 
     public double CpuMicrosPerRequest => Requests > 0 ? Client.CpuSeconds * 1e6 / Requests : 0;
 

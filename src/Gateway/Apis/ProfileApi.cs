@@ -13,6 +13,10 @@ public static class ProfileApi
             .WithName("GetProfile")
             .WithSummary("A user's profile features; values older than the TTL are recomputed first.")
             .WithTags("Profiles");
+        app.MapGet("/users/{user_id}/bandit", GetBanditAsync)
+            .WithName("GetBandit")
+            .WithSummary("What a user's bandit has learned: the features it was trained on, its weights and update count.")
+            .WithTags("Profiles");
         app.MapGet("/profile/schema", GetSchema)
             .WithName("GetProfileSchema")
             .WithSummary("Names and dtypes of the profile features.")
@@ -27,6 +31,15 @@ public static class ProfileApi
         var view = await grains.GetGrain<IUserProfileGrain>(user_id).GetAsync();
         return TypedResults.Ok(new ProfileResponse(
             user_id, ProfileFeatures.ToDictionary(view.Values), DateTimeOffset.FromUnixTimeMilliseconds(view.ComputedAtMs), view.Stale));
+    }
+
+    public static async Task<Results<Ok<BanditResponse>, ValidationProblem>> GetBanditAsync(string user_id, IGrainFactory grains)
+    {
+        var validation = new Validation();
+        if (!validation.Id("user_id", user_id)) return validation.ToProblem();
+        var summary = await grains.GetGrain<IBanditGrain>(user_id).GetSummaryAsync();
+        return TypedResults.Ok(new BanditResponse(
+            user_id, summary.Policy, summary.FeatureNames, summary.Updates, summary.AppliedThroughSeq, summary.Weights));
     }
 
     public static Ok<ProfileSchemaResponse> GetSchema() => TypedResults.Ok(Schema);

@@ -45,6 +45,14 @@ public sealed record ProfileResponse(
     DateTimeOffset ComputedAt,
     bool Stale);
 
+public sealed record BanditResponse(
+    string UserId,
+    string Policy,
+    IReadOnlyList<string> FeatureNames,
+    long Updates,
+    long AppliedThroughSeq,
+    IReadOnlyDictionary<string, double> Weights);
+
 public sealed record ProfileSchemaResponse(IReadOnlyList<ProfileFeatureSchema> Features);
 
 public sealed record ProfileFeatureSchema(string Name, string Dtype, string Window, double Default, string Description);
@@ -107,6 +115,7 @@ public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
 [JsonSerializable(typeof(FeedbackResponse))]
 [JsonSerializable(typeof(ProfileResponse))]
 [JsonSerializable(typeof(ProfileSchemaResponse))]
+[JsonSerializable(typeof(BanditResponse))]
 [JsonSerializable(typeof(TipRequest))]
 [JsonSerializable(typeof(TipResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]

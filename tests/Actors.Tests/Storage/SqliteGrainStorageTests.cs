@@ -97,8 +97,12 @@ public sealed class StorageProbeCluster : IAsyncLifetime
             await Cluster.DisposeAsync();
         }
 
-        // Pooled connections keep the file open; release them so the directory can go.
-        SqliteConnection.ClearAllPools();
+        // Pooled connections keep the file open; release this file's pool (not other tests') so the directory can go.
+        using (var connection = new SqliteConnection(SqliteGrainStorage.ConnectionString(DatabasePath)))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
         Directory.Delete(_directory, recursive: true);
     }
 }
