@@ -12,7 +12,11 @@ public sealed class ValidationHostFixture : IAsyncLifetime
 {
     public ServiceHost Host { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => Host = await ServiceHost.StartAsync();
+    public async ValueTask InitializeAsync()
+    {
+        Host = await ServiceHost.StartAsync();
+        await ValidationDb.WarmUpAsync(Host);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -26,6 +30,16 @@ public readonly record struct ValidationRowCounts(long Tips, long EventIds, long
 /// <summary>Reads the service's actors.db read-only, the way an operator would inspect it.</summary>
 public static class ValidationDb
 {
+    /// <summary>
+    /// The event store opens its writer connection on first use. Until then actors.db is a WAL database with
+    /// no -shm file, which SQLite cannot open read-only; one accepted event makes the service hold it open.
+    /// </summary>
+    public static async Task WarmUpAsync(ServiceHost host)
+    {
+        var receipt = await host.PostJsonAsync("/feedback", new { event_id = $"warm-up-{Guid.NewGuid():N}", user_id = "warm-up", tip_id = "sleep-01", kind = "view" });
+        Assert.False(receipt.Val<bool>("duplicate"));
+    }
+
     public static ValidationRowCounts Count(string dataDirectory) => new(
         Scalar(dataDirectory, "SELECT COUNT(*) FROM tips"),
         Scalar(dataDirectory, "SELECT COUNT(*) FROM event_ids"),
@@ -84,7 +98,7 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     /// <summary>A request, built when the test runs (some carry times relative to now), and the field its 400 must name.</summary>
-    public sealed record BadRequest(HttpMethod Method, string Path, Func<string> Body, string Field, string ContentType = "application/json", bool Chunked = false);
+    public sealed record BadRequest(HttpMethod Method, string Path, Func<string> Body, string Field, string? ContentType = "application/json", bool Chunked = false);
 
     private static string Ids(int count) => string.Join(",", Enumerable.Range(0, count).Select(i => $"\"tip-{i}\""));
 
@@ -96,6 +110,7 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
         ["truncated JSON"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s1", "candidates": ["sleep-01" """, "body"),
         ["JSON null body"] = new(HttpMethod.Post, "/score", () => "null", "body"),
         ["wrong content type"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s2", "candidates": ["sleep-01"]}""", "body", "text/plain"),
+        ["no content type"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s2", "candidates": ["sleep-01"]}""", "body", null),
         ["missing user_id"] = new(HttpMethod.Post, "/score", () => """{"candidates": ["sleep-01"]}""", "user_id"),
         ["empty user_id"] = new(HttpMethod.Post, "/score", () => """{"user_id": "", "candidates": ["sleep-01"]}""", "user_id"),
         ["blank user_id"] = new(HttpMethod.Post, "/score", () => """{"user_id": "   ", "candidates": ["sleep-01"]}""", "user_id"),
@@ -128,14 +143,21 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
         ["unknown profile feature"] = new(HttpMethod.Post, "/score",
             () => """{"user_id": "v-s15", "candidates": ["sleep-01"], "profile_features": {"x": 1}}""", "profile_features.x"),
         ["inline candidate feature overflowing to infinity"] = new(HttpMethod.Post, "/score",
-            () => """{"user_id": "v-s16", "candidates": ["sleep-01", {"tip_id": "inline-2", "category": "music", "features": {"tempo": 1e999}}]}""", "candidates[1]"),
+            () => """{"user_id": "v-s16", "candidates": ["sleep-01", {"tip_id": "inline-2", "category": "music", "features": {"tempo": 1e999}}]}""", "candidates[1].features.tempo"),
         ["inline candidate feature as the string NaN"] = new(HttpMethod.Post, "/score",
-            () => """{"user_id": "v-s17", "candidates": [{"tip_id": "inline-3", "category": "music", "features": {"tempo": "NaN"}}]}""", "candidates[0]"),
+            () => """{"user_id": "v-s17", "candidates": [{"tip_id": "inline-3", "category": "music", "features": {"tempo": "NaN"}}]}""", "candidates[0].features.tempo"),
+        ["inline candidate with an unknown field"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s18", "candidates": [{"tip_id": "inline-4", "category": "music", "colour": "red"}]}""", "candidates[0]"),
+        ["inline candidate tip_id not a string"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s19", "candidates": [{"tip_id": 7, "category": "music"}]}""", "candidates[0]"),
+        ["candidate neither string nor object"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s20", "candidates": ["sleep-01", 42]}""", "candidates[1]"),
     };
 
     private static readonly Dictionary<string, BadRequest> FeedbackCases = new()
     {
-        ["malformed JSON"] = new(HttpMethod.Post, "/feedback", () => "{\"event_id\": ", "body"),
+        ["malformed JSON"] = new(HttpMethod.Post, "/feedback", () => "{event_id: v-e0}", "body"),
+        ["truncated JSON"] = new(HttpMethod.Post, "/feedback", () => """{"event_id": "v-e0", "user_id": """, "body"),
         ["wrong content type"] = new(HttpMethod.Post, "/feedback",
             () => """{"event_id": "v-e1", "user_id": "v-f1", "tip_id": "sleep-01", "kind": "view"}""", "body", "application/x-www-form-urlencoded"),
         ["missing user_id"] = new(HttpMethod.Post, "/feedback", () => """{"event_id": "v-e2", "tip_id": "sleep-01", "kind": "view"}""", "user_id"),
@@ -164,7 +186,7 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
         ["at with an impossible month"] = new(HttpMethod.Post, "/feedback",
             () => """{"event_id": "v-e14", "user_id": "v-f8", "tip_id": "sleep-01", "kind": "complete", "at": "2026-13-01T10:00:00Z"}""", "at"),
         ["unknown field"] = new(HttpMethod.Post, "/feedback",
-            () => """{"event_id": "v-e15", "user_id": "v-f9", "tip_id": "sleep-01", "kind": "view", "dwell": 5}""", "body"),
+            () => """{"event_id": "v-e15", "user_id": "v-f9", "tip_id": "sleep-01", "kind": "view", "dwell": 5}""", "dwell"),
         ["body over the size limit"] = new(HttpMethod.Post, "/feedback",
             () => $$"""{"event_id": "v-e16", "user_id": "v-f10", "tip_id": "{{Tall}}", "kind": "view"}""", "body"),
     };
@@ -286,7 +308,7 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
     {
         var bytes = Encoding.UTF8.GetBytes(bad.Body());
         HttpContent content = bad.Chunked ? new StreamContent(new MemoryStream(bytes)) : new ByteArrayContent(bytes);
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse(bad.ContentType);
+        content.Headers.ContentType = bad.ContentType is null ? null : MediaTypeHeaderValue.Parse(bad.ContentType);
         using var request = new HttpRequestMessage(bad.Method, bad.Path) { Content = content };
         if (bad.Chunked) request.Headers.TransferEncodingChunked = true;
         return await Host.Client.SendAsync(request, Cancel);
