@@ -12,7 +12,7 @@ public sealed class AppliedEvents
     public AppliedEvents(long through = 0, IEnumerable<long>? ahead = null)
     {
         Through = through;
-        _ahead = new SortedSet<long>(ahead ?? []);
+        _ahead = new SortedSet<long>((ahead ?? []).Where(seq => seq > through));
         Compact();
     }
 

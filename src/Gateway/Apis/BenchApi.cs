@@ -64,7 +64,7 @@ public static class BenchApi
         var now = time.GetUtcNow();
         var hour = request.Context?.Hour ?? now.Hour;
         if (hour is < 0 or > 23) return Validation.Single("context.hour", "context.hour must be an integer from 0 to 23.");
-        var command = new ScoreCommand(Guid.NewGuid().ToString("N"), candidates!, hour, null, now.ToUnixTimeMilliseconds());
+        var command = new ScoreCommand(Guid.CreateVersion7().ToString("N"), candidates!, hour, null, now.ToUnixTimeMilliseconds());
         var (result, decision) = BanditScoring.Score(model, userId, command, profile, Random.Shared);
         store.AppendDecision(decision);
         return TypedResults.Ok(ScoringApi.ToResponse(userId, result));

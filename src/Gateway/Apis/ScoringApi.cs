@@ -39,7 +39,7 @@ public static class ScoringApi
         var profile = ProfileFeatures.FromRequest(request.ProfileFeatures, validation);
         if (!validation.IsValid) return validation.ToProblem();
 
-        var command = new ScoreCommand(Guid.NewGuid().ToString("N"), candidates!, hour, profile, now.ToUnixTimeMilliseconds());
+        var command = new ScoreCommand(Guid.CreateVersion7().ToString("N"), candidates!, hour, profile, now.ToUnixTimeMilliseconds());
         var result = await grains.GetGrain<IBanditGrain>(request.UserId!).ScoreAsync(command);
         return TypedResults.Ok(ToResponse(request.UserId!, result));
     }

@@ -9,33 +9,42 @@ namespace Actors.Silo.EventStore;
 
 /// <summary>
 /// The JSON columns of the decision log. Catalog candidates are stored by id only (the catalog holds
-/// the rest) to keep a 50-candidate decision near 2 KB; inline candidates carry category and features.
+/// the rest) to keep a 50-candidate decision under 1 KB; inline candidates carry category and features.
 /// </summary>
 internal static class DecisionJson
 {
+    /// <summary>
+    /// {"tip_ids": [...], "probabilities": [...], "inline": {"tip id": {"category", "features"}}}: parallel arrays
+    /// in serving order keep the row small; scores are not logged (the policy's probabilities are what
+    /// off-policy evaluation needs).
+    /// </summary>
     public static string WriteCandidates(DecisionRecord decision)
     {
-        var buffer = new ArrayBufferWriter<byte>(64 * decision.Candidates.Length);
+        var buffer = new ArrayBufferWriter<byte>(24 * decision.Candidates.Length + 64);
         using (var json = new Utf8JsonWriter(buffer))
         {
-            json.WriteStartArray();
-            for (var i = 0; i < decision.Candidates.Length; i++)
+            json.WriteStartObject();
+            json.WriteStartArray("tip_ids");
+            foreach (var candidate in decision.Candidates) json.WriteStringValue(candidate.TipId);
+            json.WriteEndArray();
+            json.WriteStartArray("probabilities");
+            foreach (var probability in decision.Probabilities) json.WriteNumberValue(probability);
+            json.WriteEndArray();
+            var wroteInline = false;
+            foreach (var candidate in decision.Candidates)
             {
-                var candidate = decision.Candidates[i];
-                json.WriteStartObject();
-                json.WriteString("tip_id", candidate.TipId);
-                json.WriteNumber("probability", decision.Probabilities[i]);
-                json.WriteNumber("score", decision.Scores[i]);
-                if (!candidate.InCatalog)
-                {
-                    json.WriteString("category", candidate.Category);
-                    json.WriteStartObject("features");
-                    foreach (var (name, value) in candidate.Features ?? []) json.WriteNumber(name, value);
-                    json.WriteEndObject();
-                }
+                if (candidate.InCatalog) continue;
+                if (!wroteInline) json.WriteStartObject("inline");
+                wroteInline = true;
+                json.WriteStartObject(candidate.TipId);
+                json.WriteString("category", candidate.Category);
+                json.WriteStartObject("features");
+                foreach (var (name, value) in candidate.Features ?? []) json.WriteNumber(name, value);
+                json.WriteEndObject();
                 json.WriteEndObject();
             }
-            json.WriteEndArray();
+            if (wroteInline) json.WriteEndObject();
+            json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
@@ -75,18 +84,22 @@ internal static class DecisionJson
 
         var candidates = new List<TipCandidate>();
         var probabilities = new List<double>();
-        var scores = new List<double>();
         using (var document = JsonDocument.Parse(candidatesJson))
         {
-            foreach (var element in document.RootElement.EnumerateArray())
+            var root = document.RootElement;
+            var inline = root.TryGetProperty("inline", out var inlineTips) ? inlineTips : default;
+            var probabilityOf = root.GetProperty("probabilities").EnumerateArray().Select(p => p.GetDouble()).ToArray();
+            var position = 0;
+            foreach (var element in root.GetProperty("tip_ids").EnumerateArray())
             {
-                var tipId = element.GetProperty("tip_id").GetString()!;
+                var tipId = element.GetString()!;
+                var probability = probabilityOf[position++];
                 TipCandidate? candidate = null;
-                if (element.TryGetProperty("category", out var category))
+                if (inline.ValueKind == JsonValueKind.Object && inline.TryGetProperty(tipId, out var described))
                 {
                     var tipFeatures = new Dictionary<string, double>();
-                    foreach (var f in element.GetProperty("features").EnumerateObject()) tipFeatures[f.Name] = f.Value.GetDouble();
-                    candidate = new TipCandidate(tipId, category.GetString()!, tipFeatures, InCatalog: false);
+                    foreach (var f in described.GetProperty("features").EnumerateObject()) tipFeatures[f.Name] = f.Value.GetDouble();
+                    candidate = new TipCandidate(tipId, described.GetProperty("category").GetString()!, tipFeatures, InCatalog: false);
                 }
                 else if (catalog.TryGet(tipId, out var tip))
                 {
@@ -95,11 +108,10 @@ internal static class DecisionJson
                 // A catalog tip deleted since the decision can no longer be credited; skip it.
                 if (candidate is null) continue;
                 candidates.Add(candidate);
-                probabilities.Add(element.GetProperty("probability").GetDouble());
-                scores.Add(element.GetProperty("score").GetDouble());
+                probabilities.Add(probability);
             }
         }
         return new DecisionRecord(requestId, userId, policy, hour, profile, candidates.ToArray(),
-            probabilities.ToArray(), scores.ToArray(), createdAtMs, promptVersion);
+            probabilities.ToArray(), Scores: null, createdAtMs, promptVersion);
     }
 }

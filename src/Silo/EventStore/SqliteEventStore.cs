@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using Actors.Abstractions;
 using Actors.Grains.Services;
 using Actors.Learning.Profile;
@@ -21,8 +20,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     private readonly ITipCatalog _catalog;
     private readonly ILogger<SqliteEventStore> _logger;
     private readonly EventStoreOptions _options;
-    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly WriteQueue<PendingWrite> _queue = new();
     private readonly Thread _writer;
 
     public SqliteEventStore(string databasePath, EventStoreOptions options, ITipCatalog catalog, ILogger<SqliteEventStore> logger)
@@ -49,13 +47,13 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     public Task<bool> AppendEventAsync(LoggedEvent logged)
     {
         var write = new EventWrite(logged);
-        if (!_queue.Writer.TryWrite(write)) throw new ObjectDisposedException(nameof(SqliteEventStore));
+        _queue.Enqueue(write);
         return write.Completion.Task;
     }
 
     public void AppendDecision(DecisionRecord decision)
     {
-        if (!_queue.Writer.TryWrite(new DecisionWrite(decision))) throw new ObjectDisposedException(nameof(SqliteEventStore));
+        _queue.Enqueue(new DecisionWrite(decision));
     }
 
     public async Task<IReadOnlyList<LoggedEvent>> ReadUserEventsAsync(string userId, long afterSeq)
@@ -137,7 +135,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     /// <summary>Stops taking writes and waits for everything queued to be committed.</summary>
     public void Dispose()
     {
-        _queue.Writer.TryComplete();
+        _queue.Close();
         _writer.Join();
     }
 
@@ -155,13 +153,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         Execute(connection, $"PRAGMA synchronous={_options.Synchronous};");
         using var statements = new WriteStatements(connection);
         var batch = new List<PendingWrite>(_options.MaxBatch);
-        var reader = _queue.Reader;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-        {
-            batch.Clear();
-            while (batch.Count < _options.MaxBatch && reader.TryRead(out var write)) batch.Add(write);
-            CommitBatch(connection, statements, batch);
-        }
+        while (_queue.TakeBatch(batch, _options.MaxBatch)) CommitBatch(connection, statements, batch);
     }
 
     private void CommitBatch(SqliteConnection connection, WriteStatements statements, List<PendingWrite> batch)

@@ -47,9 +47,10 @@ CREATE INDEX IF NOT EXISTS ix_tip_feedback_user_seq ON tip_feedback (user_id, us
 CREATE INDEX IF NOT EXISTS ix_tip_feedback_user_at ON tip_feedback (user_id, at_ms);
 CREATE INDEX IF NOT EXISTS ix_tip_feedback_request ON tip_feedback (request_id);
 
--- The decision log. candidates_json: [{"tip_id", "probability", "score"} in serving order, plus
--- "category" and "features" for tips that are not in the catalog]. features_json: the profile
--- features and context used. prompt_version stays NULL until tip generation exists.
+-- The decision log. candidates_json: {"tip_ids": [...], "probabilities": [...]} in serving order, and
+-- "inline": {tip_id: {"category", "features"}} for tips that are not in the catalog. features_json:
+-- {"profile": {...}, "context": {"hour"}}, the features used. request_id is a UUIDv7, so rows arrive
+-- in key order. prompt_version stays NULL until tip generation exists.
 CREATE TABLE IF NOT EXISTS tip_scores (
     request_id      TEXT    NOT NULL PRIMARY KEY,
     user_id         TEXT    NOT NULL,

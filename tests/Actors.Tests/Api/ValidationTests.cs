@@ -133,7 +133,7 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
         ["hour -1"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s11", "candidates": ["sleep-01"], "context": {"hour": -1}}""", "context.hour"),
         ["body over the size limit"] = new(HttpMethod.Post, "/score", () => $$"""{"user_id": "{{Tall}}", "candidates": ["sleep-01"]}""", "body"),
         ["body over the size limit, chunked"] = new(HttpMethod.Post, "/score",
-            () => $$"""{"user_id": "v-s12", "candidates": ["sleep-01"], "context": {"hour": 1}, "profile_features": {}, "x": "{{Tall}}"}""", "body", Chunked: true),
+            () => $$"""{"user_id": "{{Tall}}", "candidates": ["sleep-01"]}""", "body", Chunked: true),
         ["profile feature overflowing to infinity"] = new(HttpMethod.Post, "/score",
             () => """{"user_id": "v-s13", "candidates": ["sleep-01"], "profile_features": {"completion_rate_30d": 1e999}}""", "profile_features.completion_rate_30d"),
         ["profile feature as the string NaN"] = new(HttpMethod.Post, "/score",

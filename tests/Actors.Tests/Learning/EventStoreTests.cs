@@ -167,7 +167,7 @@ public sealed class EventStoreTests
         Assert.Null(found.PromptVersion);
         Assert.Equal(decision.ProfileFeatures, found.ProfileFeatures);
         Assert.Equal(decision.Probabilities, found.Probabilities);
-        Assert.Equal(decision.Scores, found.Scores);
+        Assert.Null(found.Scores); // the log keeps probabilities, not scores
         Assert.Equal(["gen-7", "sleep-01", "gen-8", "sleep-02"], found.Candidates.Select(c => c.TipId));
         Assert.Equal(["focus", sleep01.Category, "movement", sleep02.Category], found.Candidates.Select(c => c.Category));
         Assert.Equal([false, true, false, true], found.Candidates.Select(c => c.InCatalog));
@@ -205,7 +205,8 @@ public sealed class EventStoreTests
             var found = await temp.Store.FindDecisionAsync(requestId);
 
             Assert.NotNull(found);
-            Assert.Equal([i * 0.5], found.Scores);
+            Assert.Equal([$"tip-{i}"], found.Candidates.Select(c => c.TipId));
+            Assert.Equal([1.0], found.Probabilities);
         }
         Assert.All(await Task.WhenAll(background), Assert.True);
     }
