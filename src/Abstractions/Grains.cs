@@ -5,9 +5,9 @@ namespace Actors.Abstractions;
 [Alias("actors.IUserProfileGrain")]
 public interface IUserProfileGrain : IGrainWithStringKey
 {
-    /// <summary>Appends the event durably (once per event id) and folds it into the features.</summary>
+    /// <summary>Appends the events durably (each event id once, ever) and folds the new ones into the features.</summary>
     [Alias("RecordAsync")]
-    Task<FeedbackReceipt> RecordAsync(FeedbackEvent feedback);
+    Task<RecordedEvents> RecordAsync(FeedbackEvent[] events);
 
     /// <summary>The features, recomputed from the event store first when older than the TTL.</summary>
     [Alias("GetAsync")]
@@ -21,9 +21,9 @@ public interface IBanditGrain : IGrainWithStringKey
     [Alias("ScoreAsync")]
     Task<ScoreResult> ScoreAsync(ScoreCommand command);
 
-    /// <summary>Learns from an event already in the user's log; each user_seq takes effect once.</summary>
+    /// <summary>Learns from events already in the user's log; each user_seq takes effect once.</summary>
     [Alias("ObserveAsync")]
-    Task ObserveAsync(ObservedEvent observed);
+    Task ObserveAsync(ObservedEvents observed);
 
     [Alias("GetSummaryAsync")]
     Task<BanditSummary> GetSummaryAsync();

@@ -21,16 +21,23 @@ public sealed record FeedbackEvent(
     [property: Id(4)] long? DwellMs,
     [property: Id(5)] long AtMs);
 
-/// <summary>The outcome of recording an event: whether it was already known, its place in the user's log, and the profile after it.</summary>
-[GenerateSerializer, Immutable, Alias("actors.FeedbackReceipt")]
-public sealed record FeedbackReceipt(
-    [property: Id(0)] bool Duplicate,
-    [property: Id(1)] long UserSeq,
-    [property: Id(2)] ProfileView Profile);
+/// <summary>
+/// The outcome of recording a batch of one user's events: each event's position in the user's log, in
+/// request order (0 for an event id accepted before, which was not written again), and the profile after them.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("actors.RecordedEvents")]
+public sealed record RecordedEvents(
+    [property: Id(0)] long[] UserSeqs,
+    [property: Id(1)] ProfileView Profile);
 
-/// <summary>An event that is durably in the user's log, passed on to the user's bandit.</summary>
-[GenerateSerializer, Immutable, Alias("actors.ObservedEvent")]
-public sealed record ObservedEvent(
+/// <summary>An event with its position in the user's log.</summary>
+[GenerateSerializer, Immutable, Alias("actors.SequencedEvent")]
+public sealed record SequencedEvent(
     [property: Id(0)] long UserSeq,
-    [property: Id(1)] FeedbackEvent Event,
-    [property: Id(2)] ProfileView Profile);
+    [property: Id(1)] FeedbackEvent Event);
+
+/// <summary>Events that are durably in the user's log, passed on to the user's bandit with the profile after them.</summary>
+[GenerateSerializer, Immutable, Alias("actors.ObservedEvents")]
+public sealed record ObservedEvents(
+    [property: Id(0)] SequencedEvent[] Events,
+    [property: Id(1)] ProfileView Profile);

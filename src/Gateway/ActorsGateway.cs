@@ -13,6 +13,9 @@ public static class ActorsGateway
     /// <summary>The one configuration file; ACTORS_CONFIG may name another.</summary>
     public const string ConfigFileName = "orleans.config.json";
 
+    /// <summary>How many times the body limit Kestrel lets through, so oversized bodies still get a readable 400.</summary>
+    private const int DrainLimit = 16;
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -22,7 +25,8 @@ public static class ActorsGateway
         builder.UseOrleans(silo => silo.AddActors(builder.Configuration));
 
         var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = gateway.MaxRequestBodyBytes);
+        // Kestrel cuts the connection past its limit; below it, an oversized body is drained and answered with a 400.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = DrainLimit * gateway.MaxRequestBodyBytes);
         builder.Services.AddOptions<GatewayOptions>()
             .Bind(builder.Configuration.GetSection(GatewayOptions.Section))
             .ValidateDataAnnotations()
@@ -38,7 +42,7 @@ public static class ActorsGateway
 
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(UnsupportedMediaType.WriteProblemAsync);
 
         app.MapScoringApi();
         app.MapFeedbackApi();

@@ -15,6 +15,10 @@ public sealed class GatewayOptions
     [Range(1, 10_000)]
     public int MaxCandidates { get; set; } = 200;
 
+    /// <summary>Most events one /feedback batch (a JSON array) may carry.</summary>
+    [Range(1, 100_000)]
+    public int MaxFeedbackBatch { get; set; } = 1000;
+
     /// <summary>How far in the future a feedback event's "at" may lie (clock skew allowance).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);

@@ -55,11 +55,13 @@ public sealed class BanditGrain(
         return result;
     }
 
-    public async Task ObserveAsync(ObservedEvent observed)
+    public async Task ObserveAsync(ObservedEvents observed)
     {
         if (_profile is null || observed.Profile.ComputedAtMs >= _profile.ComputedAtMs) _profile = observed.Profile;
-        if (_applied.Contains(observed.UserSeq)) return;
-        await ApplyAsync(observed.UserSeq, observed.Event);
+        foreach (var e in observed.Events)
+        {
+            if (!_applied.Contains(e.UserSeq)) await ApplyAsync(e.UserSeq, e.Event);
+        }
     }
 
     public Task<BanditSummary> GetSummaryAsync() => Task.FromResult(new BanditSummary(

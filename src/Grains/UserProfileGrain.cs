@@ -51,21 +51,20 @@ public sealed class UserProfileGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         FlushAsync(cancellationToken);
 
-    public async Task<FeedbackReceipt> RecordAsync(FeedbackEvent feedback)
+    public async Task<RecordedEvents> RecordAsync(FeedbackEvent[] events)
     {
         var now = time.NowMs();
         if (now - _computedAtMs > _ttlMs) await TryRefreshAsync(now);
 
-        var seq = _lastSeq + 1;
-        if (!await store.AppendEventAsync(new LoggedEvent(UserId, seq, feedback)))
+        var seqs = await store.AppendEventsAsync(UserId, _lastSeq + 1, events);
+        for (var i = 0; i < events.Length; i++)
         {
-            return new FeedbackReceipt(Duplicate: true, _lastSeq, View(now));
+            if (seqs[i] == 0) continue;
+            _lastSeq = seqs[i];
+            _features.Apply(ToProfileEvent(events[i]), now);
+            _dirty = true;
         }
-
-        _lastSeq = seq;
-        _features.Apply(ToProfileEvent(feedback), now);
-        _dirty = true;
-        return new FeedbackReceipt(Duplicate: false, seq, View(now));
+        return new RecordedEvents(seqs, View(now));
     }
 
     public async Task<ProfileView> GetAsync()

@@ -77,6 +77,10 @@ public static class Report
             {
                 writer.WriteLine(string.Create(Invariant,
                     $"WARNING {r.Path.Name()} ({r.Mode}): {r.NonSuccess} non-2xx, {r.Errors} errors, {r.Missed} missed sends; first: {r.FirstProblem ?? "-"}"));
+                if (r.Missed > 0)
+                {
+                    writer.WriteLine("  missed sends: the workers fell behind the schedule; raise --connections or lower --rate");
+                }
             }
         }
     }

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Actors.Abstractions;
 using Actors.Gateway.Json;
@@ -14,61 +16,112 @@ public static partial class FeedbackApi
     {
         app.MapPost("/feedback", RecordAsync)
             .WithName("Feedback")
-            .WithSummary("Record a view, complete or dismiss. Answers once the event is durable; an event_id counts once.")
+            .WithSummary("Record a view, complete or dismiss, or a JSON array of them. Answers once the events are durable; an event_id counts once.")
             .Accepts<FeedbackRequest>("application/json")
+            .Produces<FeedbackResponse>()
+            .Produces<FeedbackBatchResponse>()
             .WithTags("Feedback");
         return app;
     }
 
-    public static async Task<Results<Ok<FeedbackResponse>, ValidationProblem>> RecordAsync(
+    /// <summary>
+    /// One event as an object, or a batch as an array (apps buffer events and flush them together).
+    /// A batch is validated as a whole: one bad event rejects it and nothing is written.
+    /// </summary>
+    public static async Task<Results<Ok<FeedbackResponse>, Ok<FeedbackBatchResponse>, ValidationProblem>> RecordAsync(
         HttpRequest http, IGrainFactory grains, IOptions<GatewayOptions> options, TimeProvider time, ILogger<FeedbackRequest> logger)
     {
         var limits = options.Value;
-        var (request, problem) = await RequestBody.ReadAsync(http, WireJsonContext.Default.FeedbackRequest, limits.MaxRequestBodyBytes);
+        var (body, problem) = await RequestBody.ReadAsync(http, limits.MaxRequestBodyBytes, ParseBody);
         if (problem is not null) return problem;
+        var (requests, isBatch) = body!;
 
         var validation = new Validation();
-        validation.Id("event_id", request!.EventId);
-        validation.Id("user_id", request.UserId);
-        validation.Id("tip_id", request.TipId);
-        validation.Id("request_id", request.RequestId, required: false);
-        EventKind kind = default;
-        if (request.Kind is null) validation.Add("kind", "kind is required: view, complete or dismiss.");
-        else if (!EventKinds.TryParse(request.Kind, out kind)) validation.Add("kind", $"kind '{request.Kind}' is not one of view, complete, dismiss.");
-        if (request.DwellMs is < 0) validation.Add("dwell_ms", "dwell_ms must be >= 0.");
-
+        if (requests.Count == 0) validation.Add("body", "A batch must hold at least one event.");
+        if (requests.Count > limits.MaxFeedbackBatch) validation.Add("body", $"A batch holds at most {limits.MaxFeedbackBatch} events; got {requests.Count}.");
         var now = time.GetUtcNow();
+        var events = new FeedbackEvent[requests.Count];
+        for (var i = 0; i < requests.Count && validation.IsValid; i++)
+        {
+            events[i] = Validate(requests[i], isBatch ? $"[{i}]." : "", now, limits, validation)!;
+        }
+        if (!validation.IsValid) return validation.ToProblem();
+
+        var duplicate = new bool[requests.Count];
+        var byUser = Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].UserId!, StringComparer.Ordinal);
+        await Task.WhenAll(byUser.Select(user => RecordUserAsync(grains, user.Key, user.ToArray(), events, duplicate, logger)));
+
+        if (!isBatch) return TypedResults.Ok(new FeedbackResponse(Accepted: true, duplicate[0]));
+        var results = new FeedbackResult[requests.Count];
+        for (var i = 0; i < results.Length; i++) results[i] = new FeedbackResult(events[i].EventId, Accepted: true, duplicate[i]);
+        return TypedResults.Ok(new FeedbackBatchResponse(results));
+    }
+
+    /// <summary>Appends one user's events through the profile grain, then lets the user's bandit learn from the new ones.</summary>
+    private static async Task RecordUserAsync(
+        IGrainFactory grains, string userId, int[] indices, FeedbackEvent[] events, bool[] duplicate, ILogger logger)
+    {
+        var userEvents = indices.Select(i => events[i]).ToArray();
+        var recorded = await grains.GetGrain<IUserProfileGrain>(userId).RecordAsync(userEvents);
+        var fresh = new List<SequencedEvent>(userEvents.Length);
+        for (var k = 0; k < indices.Length; k++)
+        {
+            duplicate[indices[k]] = recorded.UserSeqs[k] == 0;
+            if (recorded.UserSeqs[k] != 0) fresh.Add(new SequencedEvent(recorded.UserSeqs[k], userEvents[k]));
+        }
+        if (fresh.Count == 0) return;
+        try
+        {
+            await grains.GetGrain<IBanditGrain>(userId).ObserveAsync(new ObservedEvents(fresh.ToArray(), recorded.Profile));
+        }
+        catch (Exception ex)
+        {
+            // The events are durable already; the bandit takes them from the log at its next gap or activation.
+            logger.LogWarning(ex, "The bandit of {UserId} did not take {Count} events now; it will replay them.", userId, fresh.Count);
+        }
+    }
+
+    private static FeedbackEvent? Validate(FeedbackRequest request, string prefix, DateTimeOffset now, GatewayOptions limits, Validation validation)
+    {
+        validation.Id($"{prefix}event_id", request.EventId);
+        validation.Id($"{prefix}user_id", request.UserId);
+        validation.Id($"{prefix}tip_id", request.TipId);
+        validation.Id($"{prefix}request_id", request.RequestId, required: false);
+        EventKind kind = default;
+        if (request.Kind is null) validation.Add($"{prefix}kind", "kind is required: view, complete or dismiss.");
+        else if (!EventKinds.TryParse(request.Kind, out kind)) validation.Add($"{prefix}kind", $"kind '{request.Kind}' is not one of view, complete, dismiss.");
+        if (request.DwellMs is < 0) validation.Add($"{prefix}dwell_ms", "dwell_ms must be >= 0.");
+
         var at = now;
         if (request.At is not null)
         {
             if (!Rfc3339().IsMatch(request.At) ||
                 !DateTimeOffset.TryParse(request.At, CultureInfo.InvariantCulture, DateTimeStyles.None, out at))
             {
-                validation.Add("at", "at must be an RFC 3339 time with an offset, such as 2026-11-26T09:30:00Z.");
+                validation.Add($"{prefix}at", "at must be an RFC 3339 time with an offset, such as 2026-11-26T09:30:00Z.");
             }
             else if (at > now + limits.MaxFutureSkew)
             {
-                validation.Add("at", $"at lies more than {limits.MaxFutureSkew.TotalMinutes:0} minutes in the future.");
+                validation.Add($"{prefix}at", $"at lies more than {limits.MaxFutureSkew.TotalMinutes:0} minutes in the future.");
             }
         }
-        if (!validation.IsValid) return validation.ToProblem();
-
-        var feedback = new FeedbackEvent(request.EventId!, request.TipId!, kind, request.RequestId, request.DwellMs, at.ToUnixTimeMilliseconds());
-        var receipt = await grains.GetGrain<IUserProfileGrain>(request.UserId!).RecordAsync(feedback);
-        if (!receipt.Duplicate)
-        {
-            try
-            {
-                await grains.GetGrain<IBanditGrain>(request.UserId!).ObserveAsync(new ObservedEvent(receipt.UserSeq, feedback, receipt.Profile));
-            }
-            catch (Exception ex)
-            {
-                // The event is durable already; the bandit takes it from the log at its next gap or activation.
-                logger.LogWarning(ex, "The bandit of {UserId} did not take event {EventId} now; it will replay it.", request.UserId, request.EventId);
-            }
-        }
-        return TypedResults.Ok(new FeedbackResponse(Accepted: true, receipt.Duplicate));
+        return validation.IsValid
+            ? new FeedbackEvent(request.EventId!, request.TipId!, kind, request.RequestId, request.DwellMs, at.ToUnixTimeMilliseconds())
+            : null;
     }
+
+    private static FeedbackBody? ParseBody(ReadOnlySequence<byte> body) => RequestBody.FirstToken(body) switch
+    {
+        JsonTokenType.StartArray => RequestBody.Parse(body, WireJsonContext.Default.ListFeedbackRequest) is { } batch
+            ? new FeedbackBody(batch, IsBatch: true)
+            : null,
+        JsonTokenType.StartObject => RequestBody.Parse(body, WireJsonContext.Default.FeedbackRequest) is { } single
+            ? new FeedbackBody([single], IsBatch: false)
+            : null,
+        _ => throw new JsonException("The body must be a feedback event object or an array of them.", "$", null, null),
+    };
+
+    private sealed record FeedbackBody(List<FeedbackRequest> Requests, bool IsBatch);
 
     /// <summary>RFC 3339 date-time: the offset is mandatory, unlike in .NET's own parsing.</summary>
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -66,23 +67,56 @@ public sealed class Validation
 /// <summary>Reads a JSON body under the size limit, turning every way it can be wrong into a named 400.</summary>
 public static class RequestBody
 {
-    public static async Task<(T? Value, ValidationProblem? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, long maxBytes)
+    public static Task<(T? Value, ValidationProblem? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, long maxBytes)
+        where T : class =>
+        ReadAsync(request, maxBytes, body => Parse(body, type));
+
+    /// <summary>
+    /// Buffers the whole body (it is bounded by <paramref name="maxBytes"/>) and parses it in one go:
+    /// synchronous parsing of a buffered body is cheaper than streaming for requests this small.
+    /// </summary>
+    public static async Task<(T? Value, ValidationProblem? Problem)> ReadAsync<T>(
+        HttpRequest request, long maxBytes, Func<ReadOnlySequence<byte>, T?> parse)
         where T : class
     {
-        if (request.ContentLength > maxBytes) return (null, TooLarge(maxBytes));
         if (request.HasJsonContentType() is false)
         {
             return (null, Validation.Single("body", "The body must be JSON (Content-Type: application/json)."));
         }
+
+        var reader = request.BodyReader;
         try
         {
-            var value = await JsonSerializer.DeserializeAsync(request.Body, type, request.HttpContext.RequestAborted);
-            return value is null ? (null, Validation.Single("body", "The body must be a JSON object, not null.")) : (value, null);
-        }
-        catch (JsonException ex)
-        {
-            var field = ex.Path is null or "$" ? "body" : ToFieldName(ex.Path);
-            return (null, Validation.Single(field, $"Malformed JSON at {ex.Path ?? "$"}: {FirstSentence(ex.Message)}"));
+            while (true)
+            {
+                var read = await reader.ReadAsync(request.HttpContext.RequestAborted);
+                var buffer = read.Buffer;
+                if (buffer.Length > maxBytes)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    await DrainAsync(reader, request.HttpContext.RequestAborted);
+                    return (null, TooLarge(maxBytes));
+                }
+                if (!read.IsCompleted)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+                try
+                {
+                    var value = parse(buffer);
+                    return value is null ? (null, Validation.Single("body", "The body must be a JSON value, not null.")) : (value, null);
+                }
+                catch (JsonException ex)
+                {
+                    var field = ex.Path is null or "$" ? "body" : ToFieldName(ex.Path);
+                    return (null, Validation.Single(field, $"Malformed JSON at {ex.Path ?? "$"}: {FirstSentence(ex.Message)}"));
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.End);
+                }
+            }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -90,10 +124,40 @@ public static class RequestBody
         }
     }
 
+    /// <summary>
+    /// Reads the rest of an oversized body and drops it, so the client, still sending, gets the 400
+    /// instead of a reset connection. Kestrel's own limit (a multiple of ours) bounds how much is drained.
+    /// </summary>
+    private static async Task DrainAsync(System.IO.Pipelines.PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted) return;
+        }
+    }
+
+    /// <summary>Parses exactly one JSON value; anything after it is malformed input too.</summary>
+    public static T? Parse<T>(ReadOnlySequence<byte> body, JsonTypeInfo<T> type)
+    {
+        var json = new Utf8JsonReader(body);
+        var value = JsonSerializer.Deserialize(ref json, type);
+        if (json.Read()) throw new JsonException("Unexpected content after the JSON value.", "$", null, null);
+        return value;
+    }
+
+    /// <summary>The first token of a buffered JSON body: whether it is an object, an array, or something else.</summary>
+    public static JsonTokenType FirstToken(ReadOnlySequence<byte> body)
+    {
+        var json = new Utf8JsonReader(body);
+        return json.Read() ? json.TokenType : JsonTokenType.None;
+    }
+
     private static ValidationProblem TooLarge(long maxBytes) =>
         Validation.Single("body", $"The body is larger than the limit of {maxBytes} bytes.");
 
-    /// <summary>"$.candidates[3].features" becomes "candidates[3].features".</summary>
+    /// <summary>"$.candidates[3].features" becomes "candidates[3].features"; "$[2].kind" becomes "[2].kind".</summary>
     private static string ToFieldName(string path) => path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
     private static string FirstSentence(string message)

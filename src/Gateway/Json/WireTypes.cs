@@ -39,6 +39,11 @@ public sealed record FeedbackRequest(
 
 public sealed record FeedbackResponse(bool Accepted, bool Duplicate);
 
+public sealed record FeedbackResult(string EventId, bool Accepted, bool Duplicate);
+
+/// <summary>One result per event of a batch, in request order.</summary>
+public sealed record FeedbackBatchResponse(IReadOnlyList<FeedbackResult> Results);
+
 public sealed record ProfileResponse(
     string UserId,
     IReadOnlyDictionary<string, double> Features,
@@ -90,13 +95,29 @@ public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
             {
                 case "tip_id": tipId = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
                 case "category": category = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
-                case "features":
-                    features = JsonSerializer.Deserialize(ref reader, WireJsonContext.Default.DictionaryStringDouble);
-                    break;
+                case "features": features = ReadFeatures(ref reader); break;
                 default: throw new JsonException($"Unknown candidate field '{name}'.");
             }
         }
         return new CandidateInput(tipId, category, features, Inline: true);
+    }
+
+    /// <summary>
+    /// Reads {"name": number}. A value that is not a finite number is kept as NaN, so validation reports it
+    /// under its full name (candidates[i].features.name) rather than the reader failing without the index.
+    /// </summary>
+    private static Dictionary<string, double> ReadFeatures(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("A candidate's features must be an object of numbers.");
+        var features = new Dictionary<string, double>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            features[name] = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) ? value : double.NaN;
+            reader.Skip();
+        }
+        return features;
     }
 
     public override void Write(Utf8JsonWriter writer, CandidateInput value, JsonSerializerOptions options) =>
@@ -113,6 +134,8 @@ public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
 [JsonSerializable(typeof(ScoreResponse))]
 [JsonSerializable(typeof(FeedbackRequest))]
 [JsonSerializable(typeof(FeedbackResponse))]
+[JsonSerializable(typeof(List<FeedbackRequest>))]
+[JsonSerializable(typeof(FeedbackBatchResponse))]
 [JsonSerializable(typeof(ProfileResponse))]
 [JsonSerializable(typeof(ProfileSchemaResponse))]
 [JsonSerializable(typeof(BanditResponse))]

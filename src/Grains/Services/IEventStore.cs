@@ -28,10 +28,12 @@ public sealed record DecisionRecord(
 public interface IEventStore
 {
     /// <summary>
-    /// Appends an event; completes once it is durable. Returns false, writing nothing, when the
-    /// event id was accepted before (by any user, of any kind).
+    /// Appends one user's events in order; completes once they are durable. Each new event takes the next
+    /// position from <paramref name="nextSeq"/> on; an event whose id was accepted before (by any user, of
+    /// any kind) is not written and gets 0, so the user's positions stay gapless.
     /// </summary>
-    Task<bool> AppendEventAsync(LoggedEvent logged);
+    Task<long[]> AppendEventsAsync(string userId, long nextSeq, FeedbackEvent[] events);
+
 
     /// <summary>
     /// Queues a decision for the log without waiting. The log is one ordered queue, so a decision is
@@ -50,4 +52,11 @@ public interface IEventStore
 
     /// <summary>A logged decision by request id (catalog candidates resolved through the catalog), or null.</summary>
     Task<DecisionRecord?> FindDecisionAsync(string requestId);
+}
+
+public static class EventStoreExtensions
+{
+    /// <summary>Appends one event at its position; false when its id was accepted before.</summary>
+    public static async Task<bool> AppendEventAsync(this IEventStore store, LoggedEvent logged) =>
+        (await store.AppendEventsAsync(logged.UserId, logged.UserSeq, [logged.Event]))[0] != 0;
 }

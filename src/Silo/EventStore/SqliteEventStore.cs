@@ -44,9 +44,9 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         Execute(connection, SqlResources.Read("EventStore.sql"));
     }
 
-    public Task<bool> AppendEventAsync(LoggedEvent logged)
+    public Task<long[]> AppendEventsAsync(string userId, long nextSeq, FeedbackEvent[] events)
     {
-        var write = new EventWrite(logged);
+        var write = new EventsWrite(userId, nextSeq, events);
         _queue.Enqueue(write);
         return write.Completion.Task;
     }
@@ -197,15 +197,22 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         public virtual void Fail(Exception error) { }
     }
 
-    private sealed class EventWrite(LoggedEvent logged) : PendingWrite
+    private sealed class EventsWrite(string userId, long nextSeq, FeedbackEvent[] events) : PendingWrite
     {
-        private bool _inserted;
+        private readonly long[] _seqs = new long[events.Length];
 
-        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<long[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public override void Execute(WriteStatements statements) => _inserted = statements.InsertEvent(logged);
+        public override void Execute(WriteStatements statements)
+        {
+            var seq = nextSeq;
+            for (var i = 0; i < events.Length; i++)
+            {
+                _seqs[i] = statements.InsertEvent(new LoggedEvent(userId, seq, events[i])) ? seq++ : 0;
+            }
+        }
 
-        public override void Succeed() => Completion.TrySetResult(_inserted);
+        public override void Succeed() => Completion.TrySetResult(_seqs);
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
     }

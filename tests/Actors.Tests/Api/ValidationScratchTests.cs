@@ -11,43 +11,51 @@ public sealed class ValidationScratchTests
     {
         await using var host = await ServiceHost.StartAsync();
         var tall = new string('x', 300 * 1024);
+        var body = $$"""{"event_id": "e", "user_id": "u", "tip_id": "{{tall}}", "kind": "view"}""";
         var log = new StringBuilder();
-        foreach (var (label, path, body, chunked, expect) in new[]
+        var ct = TestContext.Current.CancellationToken;
+        async Task<string> Big(HttpClient client)
         {
-            ("fb-cl", "/feedback", $$"""{"event_id": "e", "user_id": "u", "tip_id": "{{tall}}", "kind": "view"}""", false, false),
-            ("fb-cl-front", "/feedback", $$"""{"tip_id": "{{tall}}", "event_id": "e", "user_id": "u", "kind": "view"}""", false, false),
-            ("score-cl", "/score", $$"""{"user_id": "{{tall}}", "candidates": ["sleep-01"]}""", false, false),
-            ("score-chunked", "/score", $$"""{"user_id": "{{tall}}", "candidates": ["sleep-01"]}""", true, false),
-            ("fb-chunked", "/feedback", $$"""{"event_id": "e", "user_id": "u", "tip_id": "{{tall}}", "kind": "view"}""", true, false),
-            ("fb-expect", "/feedback", $$"""{"event_id": "e", "user_id": "u", "tip_id": "{{tall}}", "kind": "view"}""", false, true),
-            ("score-expect", "/score", $$"""{"user_id": "{{tall}}", "candidates": ["sleep-01"]}""", false, true),
-        })
-        {
-            var outcomes = new Dictionary<string, int>();
-            for (var i = 0; i < 20; i++)
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            try
             {
-                using var client = new HttpClient { BaseAddress = host.Client.BaseAddress };
-                var bytes = Encoding.UTF8.GetBytes(body);
-                HttpContent content = chunked ? new StreamContent(new MemoryStream(bytes)) : new ByteArrayContent(bytes);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-                if (chunked) request.Headers.TransferEncodingChunked = true;
-                if (expect) request.Headers.ExpectContinue = true;
-                string outcome;
-                try
-                {
-                    using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
-                    var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-                    outcome = $"{(int)response.StatusCode} {text[..Math.Min(140, text.Length)]}";
-                }
-                catch (Exception ex)
-                {
-                    outcome = ex.GetType().Name + ": " + ex.Message + " / " + ex.InnerException?.Message;
-                }
-                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+                using var response = await client.PostAsync("/feedback", content, ct);
+                return $"{(int)response.StatusCode} close={response.Headers.ConnectionClose}";
             }
-            foreach (var (o, n) in outcomes) log.AppendLine($"{label}: {n}x {o}");
+            catch (Exception ex) { return ex.InnerException?.Message ?? ex.Message; }
         }
+        async Task<string> Small(HttpClient client)
+        {
+            try
+            {
+                using var response = await client.GetAsync("/health/live", ct);
+                return $"{(int)response.StatusCode}";
+            }
+            catch (Exception ex) { return ex.InnerException?.Message ?? ex.Message; }
+        }
+        var outcomes = new Dictionary<string, int>();
+        void Add(string k) => outcomes[k] = outcomes.GetValueOrDefault(k) + 1;
+        for (var i = 0; i < 30; i++)
+        {
+            using var client = new HttpClient { BaseAddress = host.Client.BaseAddress };
+            Add("A small-first: " + await Small(client));
+            Add("A big-after-small: " + await Big(client));
+        }
+        for (var i = 0; i < 30; i++)
+        {
+            using var client = new HttpClient { BaseAddress = host.Client.BaseAddress };
+            Add("B big-first: " + await Big(client));
+            Add("B small-after-big: " + await Small(client));
+        }
+        for (var i = 0; i < 30; i++)
+        {
+            using var client = new HttpClient { BaseAddress = host.Client.BaseAddress };
+            Add("C small-first: " + await Small(client));
+            await Task.Delay(50, ct);
+            Add("C big-after-small-50ms: " + await Big(client));
+        }
+        foreach (var (o, n) in outcomes.OrderBy(kv => kv.Key)) log.AppendLine($"{n}x {o}");
         File.WriteAllText("/tmp/scratch/probe.txt", log.ToString());
     }
 }

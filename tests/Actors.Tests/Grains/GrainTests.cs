@@ -25,16 +25,36 @@ public sealed class GrainTests(ActorsCluster fixture) : IClassFixture<ActorsClus
         var user = $"p-{Guid.NewGuid():N}";
         var profile = fixture.Grains.GetGrain<IUserProfileGrain>(user);
 
-        var first = await profile.RecordAsync(Event($"{user}-1", "t1", EventKind.View));
-        var second = await profile.RecordAsync(Event($"{user}-2", "t1", EventKind.Complete));
-        var again = await profile.RecordAsync(Event($"{user}-1", "t1", EventKind.View));
+        var first = await profile.RecordAsync([Event($"{user}-1", "t1", EventKind.View)]);
+        var second = await profile.RecordAsync([Event($"{user}-2", "t1", EventKind.Complete)]);
+        var again = await profile.RecordAsync([Event($"{user}-1", "t1", EventKind.View)]);
 
-        Assert.Equal((false, 1L), (first.Duplicate, first.UserSeq));
-        Assert.Equal((false, 2L), (second.Duplicate, second.UserSeq));
-        Assert.True(again.Duplicate);
+        Assert.Equal([1L], first.UserSeqs);
+        Assert.Equal([2L], second.UserSeqs);
+        Assert.Equal([0L], again.UserSeqs);
         Assert.Equal(1, again.Profile.Values[Volume]);
         Assert.Equal(1.0, again.Profile.Values[Completion]);
         Assert.Equal(2, await fixture.Store.LastUserSeqAsync(user));
+    }
+
+    [Fact]
+    public async Task A_batch_with_repeated_ids_numbers_only_the_new_events_without_gaps()
+    {
+        var user = $"p-{Guid.NewGuid():N}";
+        var profile = fixture.Grains.GetGrain<IUserProfileGrain>(user);
+        await profile.RecordAsync([Event($"{user}-a", "t1", EventKind.View)]);
+
+        var recorded = await profile.RecordAsync(
+        [
+            Event($"{user}-b", "t1", EventKind.View),
+            Event($"{user}-a", "t1", EventKind.View),
+            Event($"{user}-b", "t1", EventKind.View),
+            Event($"{user}-c", "t1", EventKind.Dismiss),
+        ]);
+
+        Assert.Equal([2L, 0L, 0L, 3L], recorded.UserSeqs);
+        Assert.Equal(2, recorded.Profile.Values[Volume]);
+        Assert.Equal([1L, 2L, 3L], (await fixture.Store.ReadUserEventsAsync(user, 0)).Select(e => e.UserSeq));
     }
 
     [Fact]
@@ -48,8 +68,8 @@ public sealed class GrainTests(ActorsCluster fixture) : IClassFixture<ActorsClus
         Assert.Equal(1.0, result.Ranked.Sum(r => r.Probability), 12);
 
         var complete = Event($"{user}-1", "b", EventKind.Complete, result.RequestId);
-        var receipt = await profile.RecordAsync(complete);
-        var observed = new ObservedEvent(receipt.UserSeq, complete, receipt.Profile);
+        var recorded = await profile.RecordAsync([complete]);
+        var observed = new ObservedEvents([new SequencedEvent(recorded.UserSeqs[0], complete)], recorded.Profile);
         await bandit.ObserveAsync(observed);
         await bandit.ObserveAsync(observed);
 
@@ -70,8 +90,8 @@ public sealed class GrainTests(ActorsCluster fixture) : IClassFixture<ActorsClus
         var decision = await bandit.ScoreAsync(Command(Tip("a", "sleep"), Tip("b", "focus")));
 
         // Durable in the log, but the observe call is lost (as if the gateway died in between).
-        await profile.RecordAsync(Event($"{user}-1", "a", EventKind.Dismiss, decision.RequestId));
-        await profile.RecordAsync(Event($"{user}-2", "b", EventKind.Complete, decision.RequestId));
+        await profile.RecordAsync([Event($"{user}-1", "a", EventKind.Dismiss, decision.RequestId)]);
+        await profile.RecordAsync([Event($"{user}-2", "b", EventKind.Complete, decision.RequestId)]);
         Assert.Equal(0, (await bandit.GetSummaryAsync()).Updates);
 
         await fixture.Cluster.DeactivateAsync(bandit);
@@ -89,10 +109,10 @@ public sealed class GrainTests(ActorsCluster fixture) : IClassFixture<ActorsClus
         var profile = fixture.Grains.GetGrain<IUserProfileGrain>(user);
         var decision = await bandit.ScoreAsync(Command(Tip("a", "sleep")));
         var lost = Event($"{user}-1", "a", EventKind.Complete, decision.RequestId);
-        await profile.RecordAsync(lost);
+        await profile.RecordAsync([lost]);
         var next = Event($"{user}-2", "a", EventKind.Complete, decision.RequestId);
-        var receipt = await profile.RecordAsync(next);
-        await bandit.ObserveAsync(new ObservedEvent(receipt.UserSeq, next, receipt.Profile));
+        var recorded = await profile.RecordAsync([next]);
+        await bandit.ObserveAsync(new ObservedEvents([new SequencedEvent(recorded.UserSeqs[0], next)], recorded.Profile));
         Assert.Equal(0, (await bandit.GetSummaryAsync()).AppliedThroughSeq);
 
         // The snapshot timer (every second here) sees the gap and reads event 1 from the log.
@@ -110,8 +130,8 @@ public sealed class GrainTests(ActorsCluster fixture) : IClassFixture<ActorsClus
         {
             var decision = await bandit.ScoreAsync(Command(Tip("a", "sleep"), Tip("b", "focus")));
             var e = Event($"{user}-{i}", "b", EventKind.Complete, decision.RequestId);
-            var receipt = await profile.RecordAsync(e);
-            await bandit.ObserveAsync(new ObservedEvent(receipt.UserSeq, e, receipt.Profile));
+            var recorded = await profile.RecordAsync([e]);
+            await bandit.ObserveAsync(new ObservedEvents([new SequencedEvent(recorded.UserSeqs[0], e)], recorded.Profile));
         }
         var before = await bandit.GetSummaryAsync();
         var profileBefore = await profile.GetAsync();
@@ -131,7 +151,7 @@ public sealed class GrainTests(ActorsCluster fixture) : IClassFixture<ActorsClus
     {
         var user = $"t-{Guid.NewGuid():N}";
         var profile = fixture.Grains.GetGrain<IUserProfileGrain>(user);
-        await profile.RecordAsync(Event($"{user}-1", "x", EventKind.View));
+        await profile.RecordAsync([Event($"{user}-1", "x", EventKind.View)]);
         var fresh = await profile.GetAsync();
 
         // Another writer's event reaches the store without passing through this grain.
