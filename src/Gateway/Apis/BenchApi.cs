@@ -28,15 +28,15 @@ public static class BenchApi
         return app;
     }
 
-    public static async Task<Ok<int>> PingAsync(string user_id, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IPingGrain>(user_id).PingAsync());
+    public static async Task<Ok<int>> PingAsync(string user_id, UserGrains grains) =>
+        TypedResults.Ok(await grains.Ping(user_id).PingAsync());
 
     /// <summary>
     /// Reads the user's profile and bandit snapshots through the same grain storage provider, rebuilds
     /// the model, and runs the same scoring code and decision logging as the bandit grain.
     /// </summary>
     public static async Task<Results<Ok<ScoreResponse>, ValidationProblem>> ScoreStatelessAsync(
-        HttpRequest http, IGrainFactory grains, ITipCatalog catalog, IEventStore store, IServiceProvider services,
+        HttpRequest http, UserGrains grains, ITipCatalog catalog, IEventStore store, IServiceProvider services,
         IOptions<GatewayOptions> options, IOptions<BanditOptions> bandit, TimeProvider time)
     {
         var limits = options.Value;
@@ -51,8 +51,8 @@ public static class BenchApi
         var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
         var profileState = new GrainState<ProfileSnapshot>(new ProfileSnapshot());
         var banditState = new GrainState<BanditSnapshot>(new BanditSnapshot());
-        await storage.ReadStateAsync("profile", grains.GetGrain<IUserProfileGrain>(userId).GetGrainId(), profileState);
-        await storage.ReadStateAsync("bandit", grains.GetGrain<IBanditGrain>(userId).GetGrainId(), banditState);
+        await storage.ReadStateAsync("profile", grains.Profile(userId).GetGrainId(), profileState);
+        await storage.ReadStateAsync("bandit", grains.Bandit(userId).GetGrainId(), banditState);
 
         var profile = profileState is { RecordExists: true, State: { } savedProfile } && savedProfile.MatchesRegistry()
             ? ProfileAccumulator.FromSlots(savedProfile.Slots).Values()

@@ -29,7 +29,7 @@ public static partial class FeedbackApi
     /// A batch is validated as a whole: one bad event rejects it and nothing is written.
     /// </summary>
     public static async Task<Results<Ok<FeedbackResponse>, Ok<FeedbackBatchResponse>, ValidationProblem>> RecordAsync(
-        HttpRequest http, IGrainFactory grains, IOptions<GatewayOptions> options, TimeProvider time, ILogger<FeedbackRequest> logger)
+        HttpRequest http, UserGrains grains, IOptions<GatewayOptions> options, TimeProvider time, ILogger<FeedbackRequest> logger)
     {
         var limits = options.Value;
         var (body, problem) = await RequestBody.ReadAsync(http, limits.MaxRequestBodyBytes, ParseBody);
@@ -59,10 +59,10 @@ public static partial class FeedbackApi
 
     /// <summary>Appends one user's events through the profile grain, then lets the user's bandit learn from the new ones.</summary>
     private static async Task RecordUserAsync(
-        IGrainFactory grains, string userId, int[] indices, FeedbackEvent[] events, bool[] duplicate, ILogger logger)
+        UserGrains grains, string userId, int[] indices, FeedbackEvent[] events, bool[] duplicate, ILogger logger)
     {
         var userEvents = indices.Select(i => events[i]).ToArray();
-        var recorded = await grains.GetGrain<IUserProfileGrain>(userId).RecordAsync(userEvents);
+        var recorded = await grains.Profile(userId).RecordAsync(userEvents);
         var fresh = new List<SequencedEvent>(userEvents.Length);
         for (var k = 0; k < indices.Length; k++)
         {
@@ -72,7 +72,7 @@ public static partial class FeedbackApi
         if (fresh.Count == 0) return;
         try
         {
-            await grains.GetGrain<IBanditGrain>(userId).ObserveAsync(new ObservedEvents(fresh.ToArray(), recorded.Profile));
+            await grains.Bandit(userId).ObserveAsync(new ObservedEvents(fresh.ToArray(), recorded.Profile));
         }
         catch (Exception ex)
         {

@@ -24,20 +24,20 @@ public static class ProfileApi
         return app;
     }
 
-    public static async Task<Results<Ok<ProfileResponse>, ValidationProblem>> GetProfileAsync(string user_id, IGrainFactory grains)
+    public static async Task<Results<Ok<ProfileResponse>, ValidationProblem>> GetProfileAsync(string user_id, UserGrains grains)
     {
         var validation = new Validation();
         if (!validation.Id("user_id", user_id)) return validation.ToProblem();
-        var view = await grains.GetGrain<IUserProfileGrain>(user_id).GetAsync();
+        var view = await grains.Profile(user_id).GetAsync();
         return TypedResults.Ok(new ProfileResponse(
             user_id, ProfileFeatures.ToDictionary(view.Values), DateTimeOffset.FromUnixTimeMilliseconds(view.ComputedAtMs), view.Stale));
     }
 
-    public static async Task<Results<Ok<BanditResponse>, ValidationProblem>> GetBanditAsync(string user_id, IGrainFactory grains)
+    public static async Task<Results<Ok<BanditResponse>, ValidationProblem>> GetBanditAsync(string user_id, UserGrains grains)
     {
         var validation = new Validation();
         if (!validation.Id("user_id", user_id)) return validation.ToProblem();
-        var summary = await grains.GetGrain<IBanditGrain>(user_id).GetSummaryAsync();
+        var summary = await grains.Bandit(user_id).GetSummaryAsync();
         return TypedResults.Ok(new BanditResponse(
             user_id, summary.Policy, summary.FeatureNames, summary.Updates, summary.AppliedThroughSeq, summary.Weights));
     }

@@ -20,7 +20,7 @@ public static class ScoringApi
     }
 
     public static async Task<Results<Ok<ScoreResponse>, ValidationProblem>> ScoreAsync(
-        HttpRequest http, IGrainFactory grains, ITipCatalog catalog, IOptions<GatewayOptions> options, TimeProvider time)
+        HttpRequest http, UserGrains grains, ITipCatalog catalog, IOptions<GatewayOptions> options, TimeProvider time)
     {
         var limits = options.Value;
         var (request, problem) = await RequestBody.ReadAsync(http, WireJsonContext.Default.ScoreRequest, limits.MaxRequestBodyBytes);
@@ -40,7 +40,7 @@ public static class ScoringApi
         if (!validation.IsValid) return validation.ToProblem();
 
         var command = new ScoreCommand(Guid.CreateVersion7().ToString("N"), candidates!, hour, profile, now.ToUnixTimeMilliseconds());
-        var result = await grains.GetGrain<IBanditGrain>(request.UserId!).ScoreAsync(command);
+        var result = await grains.Bandit(request.UserId!).ScoreAsync(command);
         return TypedResults.Ok(ToResponse(request.UserId!, result));
     }
 
