@@ -43,7 +43,8 @@ public sealed class SqliteTipCatalog : ITipCatalog
         await _writeGate.WaitAsync();
         try
         {
-            var now = _time.GetUtcNow();
+            // The table keeps milliseconds; so does the copy in memory, or a restart would change the times.
+            var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
             var created = !_tips.TryGetValue(tipId, out var existing);
             var tip = new CatalogTip(tipId, text, category, new Dictionary<string, double>(features), source, promptVersion,
                 existing?.CreatedAt ?? now, now);
@@ -74,7 +75,7 @@ public sealed class SqliteTipCatalog : ITipCatalog
             ?? throw new InvalidOperationException("The seed catalog is missing from the assembly.");
         var seeds = JsonSerializer.Deserialize<SeedTip[]>(stream, JsonSerializerOptions.Web)
             ?? throw new InvalidOperationException("The seed catalog is empty.");
-        var now = _time.GetUtcNow();
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         using var transaction = connection.BeginTransaction();
         foreach (var seed in seeds)
         {

@@ -84,12 +84,15 @@ public static class ValidationDb
 }
 
 /// <summary>
-/// Every way a request can be wrong gets a 400 problem+json naming the field, and writes nothing:
+/// Every way a request can be wrong gets a 400 problem+json naming the field (a 415 for a non-JSON Content-Type), and writes nothing:
 /// no event rows, no decision row, no catalog row.
 /// </summary>
 public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixture<ValidationHostFixture>
 {
     private const int OverLimitBytes = 300 * 1024;
+
+    /// <summary>Routing answers a non-JSON Content-Type before any handler runs, as a 415 in the same problem shape.</summary>
+    private const HttpStatusCode UnsupportedMediaType = HttpStatusCode.UnsupportedMediaType;
 
     private static readonly string Tall = new('x', OverLimitBytes);
 
@@ -98,7 +101,9 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     /// <summary>A request, built when the test runs (some carry times relative to now), and the field its 400 must name.</summary>
-    public sealed record BadRequest(HttpMethod Method, string Path, Func<string> Body, string Field, string? ContentType = "application/json", bool Chunked = false);
+    public sealed record BadRequest(
+        HttpMethod Method, string Path, Func<string> Body, string Field, string? ContentType = "application/json", bool Chunked = false,
+        HttpStatusCode Status = HttpStatusCode.BadRequest);
 
     private static string Ids(int count) => string.Join(",", Enumerable.Range(0, count).Select(i => $"\"tip-{i}\""));
 
@@ -109,7 +114,7 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
         ["malformed JSON"] = new(HttpMethod.Post, "/score", () => "this is not json", "body"),
         ["truncated JSON"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s1", "candidates": ["sleep-01" """, "body"),
         ["JSON null body"] = new(HttpMethod.Post, "/score", () => "null", "body"),
-        ["wrong content type"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s2", "candidates": ["sleep-01"]}""", "body", "text/plain"),
+        ["wrong content type"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s2", "candidates": ["sleep-01"]}""", "content-type", "text/plain", Status: UnsupportedMediaType),
         ["no content type"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s2", "candidates": ["sleep-01"]}""", "body", null),
         ["missing user_id"] = new(HttpMethod.Post, "/score", () => """{"candidates": ["sleep-01"]}""", "user_id"),
         ["empty user_id"] = new(HttpMethod.Post, "/score", () => """{"user_id": "", "candidates": ["sleep-01"]}""", "user_id"),
@@ -159,7 +164,7 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
         ["malformed JSON"] = new(HttpMethod.Post, "/feedback", () => "{event_id: v-e0}", "body"),
         ["truncated JSON"] = new(HttpMethod.Post, "/feedback", () => """{"event_id": "v-e0", "user_id": """, "body"),
         ["wrong content type"] = new(HttpMethod.Post, "/feedback",
-            () => """{"event_id": "v-e1", "user_id": "v-f1", "tip_id": "sleep-01", "kind": "view"}""", "body", "application/x-www-form-urlencoded"),
+            () => """{"event_id": "v-e1", "user_id": "v-f1", "tip_id": "sleep-01", "kind": "view"}""", "content-type", "application/x-www-form-urlencoded", Status: UnsupportedMediaType),
         ["missing user_id"] = new(HttpMethod.Post, "/feedback", () => """{"event_id": "v-e2", "tip_id": "sleep-01", "kind": "view"}""", "user_id"),
         ["empty user_id"] = new(HttpMethod.Post, "/feedback", () => """{"event_id": "v-e3", "user_id": "", "tip_id": "sleep-01", "kind": "view"}""", "user_id"),
         ["user_id of 129 characters"] = new(HttpMethod.Post, "/feedback",
@@ -187,6 +192,10 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
             () => """{"event_id": "v-e14", "user_id": "v-f8", "tip_id": "sleep-01", "kind": "complete", "at": "2026-13-01T10:00:00Z"}""", "at"),
         ["unknown field"] = new(HttpMethod.Post, "/feedback",
             () => """{"event_id": "v-e15", "user_id": "v-f9", "tip_id": "sleep-01", "kind": "view", "dwell": 5}""", "dwell"),
+        ["batch with one bad event"] = new(HttpMethod.Post, "/feedback",
+            () => """[{"event_id": "v-e17", "user_id": "v-f11", "tip_id": "sleep-01", "kind": "view"}, {"event_id": "v-e18", "user_id": "v-f11", "tip_id": "sleep-01", "kind": "view", "dwell_ms": -5}]""",
+            "[1].dwell_ms"),
+        ["empty batch"] = new(HttpMethod.Post, "/feedback", () => "[]", "body"),
         ["body over the size limit"] = new(HttpMethod.Post, "/feedback",
             () => $$"""{"event_id": "v-e16", "user_id": "v-f10", "tip_id": "{{Tall}}", "kind": "view"}""", "body"),
     };
@@ -200,7 +209,7 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
         ["feature overflowing to infinity"] = new(HttpMethod.Put, "/tips/v-tip-5",
             () => """{"text": "Walk.", "category": "movement", "features": {"effort": 1e999}}""", "features.effort"),
         ["tip_id of 129 characters"] = new(HttpMethod.Put, $"/tips/{new string('t', 129)}", () => """{"text": "Walk.", "category": "movement"}""", "tip_id"),
-        ["wrong content type"] = new(HttpMethod.Put, "/tips/v-tip-6", () => """{"text": "Walk.", "category": "movement"}""", "body", "text/plain"),
+        ["wrong content type"] = new(HttpMethod.Put, "/tips/v-tip-6", () => """{"text": "Walk.", "category": "movement"}""", "content-type", "text/plain", Status: UnsupportedMediaType),
     };
 
     public static TheoryData<string> ScoreCaseNames => [.. ScoreCases.Keys];
@@ -290,13 +299,27 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
             ValidationDb.Scalar(Host.DataDirectory, "SELECT at_ms FROM tip_views WHERE event_id = 'v-ok-offset'"));
     }
 
+    [Theory]
+    [InlineData("2026-01-01T10:30:00.123456789Z")]
+    [InlineData("2026-01-01t10:30:00.123z")]
+    [InlineData("2026-01-01 10:30:00.123Z")]
+    [InlineData("2026-01-01T05:30:00.123-05:00")]
+    public async Task Feedback_accepts_RFC_3339_forms_of_the_same_instant(string at)
+    {
+        var eventId = $"v-ok-rfc-{Guid.NewGuid():N}";
+        var receipt = await Host.PostJsonAsync("/feedback", new { event_id = eventId, user_id = "v-ok-f3", tip_id = "sleep-01", kind = "dismiss", at });
+        Assert.False(receipt.Val<bool>("duplicate"));
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 10, 30, 0, 123, TimeSpan.Zero).ToUnixTimeMilliseconds(),
+            ValidationDb.Scalar(Host.DataDirectory, "SELECT at_ms FROM tip_feedback WHERE event_id = @id", ("@id", eventId)));
+    }
+
     /// <summary>Sends the request, proves the 400, then proves nothing reached actors.db.</summary>
     private async Task AssertRejectedAsync(BadRequest bad)
     {
         var before = ValidationDb.Count(Host.DataDirectory);
         using (var response = await SendAsync(bad))
         {
-            await AssertProblemAsync(response, bad.Field);
+            await AssertProblemAsync(response, bad.Field, bad.Status);
         }
         await BarrierAsync();
         var after = ValidationDb.Count(Host.DataDirectory);
@@ -314,10 +337,10 @@ public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixtu
         return await Host.Client.SendAsync(request, Cancel);
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, string field)
+    private static async Task AssertProblemAsync(HttpResponseMessage response, string field, HttpStatusCode status = HttpStatusCode.BadRequest)
     {
         var text = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"Expected 400, got {(int)response.StatusCode}: {Shorten(text)}");
+        Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {Shorten(text)}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var errors = JsonNode.Parse(text)?["errors"]?.AsObject();
         Assert.NotNull(errors);
