@@ -1,4 +1,5 @@
 using Actors.Bench.Load;
+using Actors.Bench.MathBenchmarks;
 
 namespace Actors.Bench;
 
@@ -18,6 +19,8 @@ public static class Program
         {
             case "load":
                 return await LoadCommand.RunAsync(rest);
+            case "math":
+                return MathCommand.Run(rest);
             case "help" or "-h" or "--help":
                 PrintUsage(Console.Out);
                 return 0;
@@ -35,6 +38,8 @@ public static class Program
 
             commands:
               load    HTTP load against the service on loopback (closed loop, open loop, side-by-side compare)
+              math    BenchmarkDotNet over the math in src/Learning (LinUCB, profile accumulator);
+                      the options are BenchmarkDotNet's, e.g. math --filter '*' --job short
 
             Run '<command> --help' for the options of a command.
             """);

@@ -131,7 +131,8 @@ public static class LoadCommand
     }
 
     private static RequestFactory Factory(TargetPath path, LoadOptions options, IReadOnlyList<string> tipIds, string runId) =>
-        new(path, options.BaseUrl, options.Users, options.RandomUsers, options.Seed, tipIds, options.Candidates, runId);
+        new(path, options.BaseUrl, options.Users, options.RandomUsers, options.Seed, tipIds, options.Candidates, runId,
+            options.EventsPerRequest(path));
 
     private static async Task<bool> PreflightAsync(LoadRunner runner, RequestFactory factory, HashSet<TargetPath> prepared)
     {

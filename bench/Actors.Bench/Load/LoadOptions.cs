@@ -7,6 +7,9 @@ namespace Actors.Bench.Load;
 public sealed record LoadOptions
 {
     public const int MaxConnections = 1024;
+
+    /// <summary>The service's default Gateway:MaxFeedbackBatch.</summary>
+    public const int MaxBatch = 1000;
     private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
     private static readonly TimeSpan MaxWarmup = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(1);
@@ -18,6 +21,9 @@ public sealed record LoadOptions
     public bool RandomUsers { get; init; }
     public int Seed { get; init; } = 1;
     public int Candidates { get; init; } = 50;
+
+    /// <summary>Feedback events per POST /feedback; 1 sends the single-object body, more a JSON array.</summary>
+    public int Batch { get; init; } = 1;
     public int Connections { get; init; } = 64;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
@@ -38,7 +44,7 @@ public sealed record LoadOptions
                                only loopback hosts (127.0.0.0/8, ::1, localhost) are accepted
           --path NAME          score | feedback | ping | score-stateless (default score)
                                  score            POST /score
-                                 feedback         POST /feedback, fresh event_id per request
+                                 feedback         POST /feedback, fresh event_id per event
                                  ping             GET  /bench/ping?user_id=...
                                  score-stateless  POST /bench/score-stateless
           --users N            distinct users bench-u-0 .. bench-u-(N-1) (default 1000)
@@ -46,15 +52,20 @@ public sealed record LoadOptions
           --seed N             seed for --random-users and feedback tip/kind choice (default 1)
           --candidates N       candidate tip ids per score request, taken from GET /tips,
                                cycled if fewer (default 50)
+          --batch N            feedback only: N events per request as a JSON array, users
+                               round-robin (or random) across the batch; reports events/s
+                               = req/s x N as well. 1 sends the single-object body
+                               (default 1, max 1000)
 
         load shape
           -c, --connections C  concurrent workers and HTTP connections (default 64, max 1024)
           -d, --duration T     measured time, e.g. 10s, 500ms, 2m (default 10s, max 1h)
           --warmup T           unmeasured load before measuring (default 3s)
-          --rate R             open loop: send R req/s on a fixed schedule spread over the
-                               C workers; latency counts from the intended send time, so
-                               coordinated omission is corrected. Default: closed loop
-                               (each worker sends back to back).
+          --rate R             open loop: send R req/s (requests, not events) on a fixed
+                               schedule spread over the C workers; latency counts from
+                               the intended send time, so coordinated omission is
+                               corrected. Default: closed loop (each worker sends back
+                               to back).
           --warm               before measuring, send one request per user (/score, or
                                /bench/ping for ping) so the users' grains are active
           --timeout T          grace for requests in flight at the end, and per-request
@@ -73,6 +84,7 @@ public sealed record LoadOptions
         examples
           load --path ping -c 64 -d 10s
           load --path score --users 1000 --warm --rate 2000 -d 30s
+          load --path feedback --batch 100 --users 1000 -c 16 -d 10s
           load --compare ping,score,score-stateless --warm --half-rate --json
         """;
 
@@ -122,6 +134,7 @@ public sealed record LoadOptions
                     case "--random-users": options = options with { RandomUsers = true }; break;
                     case "--seed": options = options with { Seed = ParseInt(name, Value(), int.MinValue, int.MaxValue) }; break;
                     case "--candidates": options = options with { Candidates = ParseInt(name, Value(), 1, 10_000) }; break;
+                    case "--batch": options = options with { Batch = ParseInt(name, Value(), 1, MaxBatch) }; break;
                     case "-c" or "--connections": options = options with { Connections = ParseInt(name, Value(), 1, MaxConnections) }; break;
                     case "-d" or "--duration": options = options with { Duration = ParseDuration(name, Value(), TimeSpan.FromMilliseconds(100), MaxDuration) }; break;
                     case "--warmup": options = options with { Warmup = ParseDuration(name, Value(), TimeSpan.Zero, MaxWarmup) }; break;
@@ -174,7 +187,7 @@ public sealed record LoadOptions
                 error = "--compare needs at least one path";
                 return null;
             }
-            return options with { Compare = true, Paths = paths };
+            return CheckBatch(options with { Compare = true, Paths = paths }, out error);
         }
 
         if (options.HalfRate)
@@ -191,8 +204,19 @@ public sealed record LoadOptions
             }
             options = options with { Paths = [single] };
         }
-        return options;
+        return CheckBatch(options, out error);
     }
+
+    private static LoadOptions? CheckBatch(LoadOptions options, out string? error)
+    {
+        error = options.Batch > 1 && !options.Paths.Contains(TargetPath.Feedback)
+            ? "--batch only applies to the feedback path"
+            : null;
+        return error is null ? options : null;
+    }
+
+    /// <summary>Events per request on <paramref name="path"/>: --batch for feedback, 1 for the others.</summary>
+    public int EventsPerRequest(TargetPath path) => path == TargetPath.Feedback ? Batch : 1;
 
     /// <summary>
     /// This machine must never send load anywhere but itself: accept IP literals on loopback and

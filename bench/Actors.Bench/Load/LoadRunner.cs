@@ -234,7 +234,7 @@ public sealed class LoadRunner : IDisposable
             : _options.Duration.TotalSeconds;
 
         return new RunResult(factory.Path, rate is null ? "closed" : "open", rate, connections, elapsed,
-            requests, nonSuccess, errors, missed, LatencySummary.From(merged), client, firstProblem);
+            requests, nonSuccess, errors, missed, LatencySummary.From(merged), client, firstProblem, factory.EventsPerRequest);
     }
 
     internal static string Describe(Exception e)

@@ -14,6 +14,7 @@ public static class Report
         writer.WriteLine(
             $"load {options.BaseUrl}  connections={options.Connections}  duration={Seconds(options.Duration)}  warmup={Seconds(options.Warmup)}"
             + $"  users={options.Users} ({(options.RandomUsers ? "random" : "round-robin")})  candidates={options.Candidates}"
+            + (options.Paths.Contains(TargetPath.Feedback) ? $"  batch={options.Batch}" : "")
             + $"  warm={(options.Warm ? "yes" : "no")}  run={runId}");
     }
 
@@ -24,6 +25,12 @@ public static class Report
         writer.WriteLine(title);
         var header = new StringBuilder();
         header.Append(Invariant, $"{"path",-16} {"mode",-6} {"conns",5} {"target/s",9} {"req/s",10}");
+        // Feedback rows also show events/s (req/s x --batch); other paths carry one event per request.
+        bool events = results.Any(r => r.Path == TargetPath.Feedback);
+        if (events)
+        {
+            header.Append(Invariant, $" {"events/s",10}");
+        }
         if (ratioBase is not null)
         {
             header.Append(Invariant, $" {"ratio",6}");
@@ -40,6 +47,11 @@ public static class Report
             var row = new StringBuilder();
             string target = r.TargetRate is double t ? t.ToString("F0", Invariant) : "-";
             row.Append(Invariant, $"{r.Path.Name(),-16} {r.Mode,-6} {r.Connections,5} {target,9} {r.Throughput,10:F1}");
+            if (events)
+            {
+                string eventRate = r.Path == TargetPath.Feedback ? r.EventThroughput.ToString("F1", Invariant) : "-";
+                row.Append(Invariant, $" {eventRate,10}");
+            }
             if (ratioBase is double b)
             {
                 string ratio = b > 0 ? (r.Throughput / b).ToString("F2", Invariant) : "-";
@@ -100,6 +112,7 @@ public static class Report
             json.WriteNumber("users", options.Users);
             json.WriteBoolean("random_users", options.RandomUsers);
             json.WriteNumber("candidates", options.Candidates);
+            json.WriteNumber("batch", options.Batch);
             json.WriteNumber("duration_s", options.Duration.TotalSeconds);
             json.WriteNumber("warmup_s", options.Warmup.TotalSeconds);
             json.WriteBoolean("warm", options.Warm);
@@ -134,6 +147,11 @@ public static class Report
         json.WriteNumber("elapsed_s", Math.Round(r.ElapsedSeconds, 3));
         json.WriteNumber("requests", r.Requests);
         json.WriteNumber("throughput_rps", Math.Round(r.Throughput, 1));
+        if (r.Path == TargetPath.Feedback)
+        {
+            json.WriteNumber("events_per_request", r.EventsPerRequest);
+            json.WriteNumber("throughput_eps", Math.Round(r.EventThroughput, 1));
+        }
         if (baseThroughput is double b && b > 0)
         {
             json.WriteNumber("ratio_to_first", Math.Round(r.Throughput / b, 4));

@@ -8,7 +8,8 @@ namespace Actors.Bench.Load;
 /// <summary>
 /// Builds the requests of one path. Bodies are assembled from pre-encoded UTF-8 pieces into a
 /// buffer the calling worker owns (each worker has one request in flight at a time), so the hot
-/// path costs a few memcpys and no JSON serialization.
+/// path costs a few memcpys and no JSON serialization. A feedback batch is the same events, comma
+/// separated in a JSON array, each taking its own number of the sequence.
 /// </summary>
 public sealed class RequestFactory
 {
@@ -29,6 +30,7 @@ public sealed class RequestFactory
     private readonly int _users;
     private readonly bool _randomUsers;
     private readonly ulong _seed;
+    private readonly int _batch;
 
     // score: {"user_id":"bench-u-<i>","candidates":[...],"context":{"hour":9}}
     private readonly byte[] _scorePrefix = Encoding.UTF8.GetBytes("{\"user_id\":\"" + UserPrefix);
@@ -47,9 +49,17 @@ public sealed class RequestFactory
     // Process-wide so event_ids stay unique when a path gets a second factory (compare's half-rate pass).
     private static long s_sequence;
 
-    public RequestFactory(TargetPath path, Uri baseUrl, int users, bool randomUsers, int seed, IReadOnlyList<string> tipIds, int candidates, string runId)
+    /// <param name="batch">Feedback events per request: 1 sends one JSON object, more a JSON array of them.</param>
+    public RequestFactory(
+        TargetPath path, Uri baseUrl, int users, bool randomUsers, int seed, IReadOnlyList<string> tipIds, int candidates, string runId, int batch = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        if (batch > 1 && path != TargetPath.Feedback)
+        {
+            throw new ArgumentException("Only feedback requests carry a batch of events.", nameof(batch));
+        }
         _path = path;
+        _batch = batch;
         _uri = new Uri(baseUrl, path.Route());
         _users = users;
         _randomUsers = randomUsers;
@@ -87,13 +97,17 @@ public sealed class RequestFactory
         {
             maxTip = Math.Max(maxTip, tip.Length);
         }
+        int feedbackEvent = _feedbackPrefix.Length + Int64Digits + _feedbackUser.Length + Int64Digits + _feedbackTip.Length + maxTip
+            + _feedbackKind.Length + 16 + _feedbackSuffix.Length;
         BodyBufferSize = Math.Max(
             _scorePrefix.Length + Int64Digits + _scoreSuffix.Length,
-            _feedbackPrefix.Length + Int64Digits + _feedbackUser.Length + Int64Digits + _feedbackTip.Length + maxTip
-                + _feedbackKind.Length + 16 + _feedbackSuffix.Length);
+            2 + batch * (feedbackEvent + 1));
     }
 
     public TargetPath Path => _path;
+
+    /// <summary>Events one request carries: the batch size for feedback, 1 otherwise.</summary>
+    public int EventsPerRequest => _batch;
 
     public Uri Uri => _uri;
 
@@ -104,35 +118,39 @@ public sealed class RequestFactory
 
     /// <summary>Next request in this factory's sequence; the body is written into <paramref name="buffer"/>,
     /// which must not be touched again until the request has completed.</summary>
-    public HttpRequestMessage Create(byte[] buffer)
-    {
-        long seq = Interlocked.Increment(ref s_sequence);
-        ulong mix = SplitMix64((ulong)seq + _seed);
-        int user = _randomUsers ? (int)(mix % (ulong)_users) : (int)(seq % _users);
-        return CreateFor(user, seq, mix, buffer);
-    }
+    public HttpRequestMessage Create(byte[] buffer) => CreateFor(firstUser: -1, NextSequence(), buffer);
 
-    /// <summary>A request for one given user (used by --warm and the preflight).</summary>
-    public HttpRequestMessage CreateForUser(int user, byte[] buffer)
-    {
-        long seq = Interlocked.Increment(ref s_sequence);
-        return CreateFor(user, seq, SplitMix64((ulong)seq + _seed), buffer);
-    }
+    /// <summary>A request for one given user (used by --warm and the preflight); a feedback batch
+    /// continues round-robin from that user.</summary>
+    public HttpRequestMessage CreateForUser(int user, byte[] buffer) => CreateFor(user, NextSequence(), buffer);
 
-    private HttpRequestMessage CreateFor(int user, long seq, ulong mix, byte[] buffer)
+    /// <summary>Reserves one sequence number per event of the request and returns the first.</summary>
+    private long NextSequence() => Interlocked.Add(ref s_sequence, _batch) - _batch + 1;
+
+    /// <param name="firstUser">The first event's user, or -1 to pick users by sequence (round-robin or random).</param>
+    private HttpRequestMessage CreateFor(int firstUser, long firstSeq, byte[] buffer)
     {
+        if (_path == TargetPath.Feedback)
+        {
+            return Post(buffer, WriteFeedback(buffer, firstUser, firstSeq));
+        }
+
+        int user = firstUser >= 0 ? firstUser : UserOf(firstSeq, SplitMix64((ulong)firstSeq + _seed));
         if (_path == TargetPath.Ping)
         {
             return new HttpRequestMessage(HttpMethod.Get, _pingUris is null ? PingUri(user) : _pingUris[user]);
         }
+        return Post(buffer, WriteScore(buffer, user));
+    }
 
-        int length = _path == TargetPath.Feedback
-            ? WriteFeedback(buffer, user, seq, mix)
-            : WriteScore(buffer, user);
+    private HttpRequestMessage Post(byte[] buffer, int length)
+    {
         var content = new ByteArrayContent(buffer, 0, length);
         content.Headers.ContentType = JsonContentType;
         return new HttpRequestMessage(HttpMethod.Post, _uri) { Content = content };
     }
+
+    private int UserOf(long seq, ulong mix) => _randomUsers ? (int)(mix % (ulong)_users) : (int)(seq % _users);
 
     private int WriteScore(byte[] buffer, int user)
     {
@@ -143,9 +161,35 @@ public sealed class RequestFactory
         return pos;
     }
 
-    private int WriteFeedback(byte[] buffer, int user, long seq, ulong mix)
+    /// <summary>One event object, or with a batch a JSON array of events that each take the next sequence number.</summary>
+    private int WriteFeedback(byte[] buffer, int firstUser, long firstSeq)
     {
         int pos = 0;
+        if (_batch == 1)
+        {
+            ulong mix = SplitMix64((ulong)firstSeq + _seed);
+            WriteFeedbackEvent(buffer, ref pos, firstUser >= 0 ? firstUser : UserOf(firstSeq, mix), firstSeq, mix);
+            return pos;
+        }
+
+        buffer[pos++] = (byte)'[';
+        for (int i = 0; i < _batch; i++)
+        {
+            if (i > 0)
+            {
+                buffer[pos++] = (byte)',';
+            }
+            long seq = firstSeq + i;
+            ulong mix = SplitMix64((ulong)seq + _seed);
+            int user = firstUser >= 0 ? (int)((firstUser + (long)i) % _users) : UserOf(seq, mix);
+            WriteFeedbackEvent(buffer, ref pos, user, seq, mix);
+        }
+        buffer[pos++] = (byte)']';
+        return pos;
+    }
+
+    private void WriteFeedbackEvent(byte[] buffer, ref int pos, int user, long seq, ulong mix)
+    {
         Append(buffer, ref pos, _feedbackPrefix);
         AppendInt(buffer, ref pos, seq);
         Append(buffer, ref pos, _feedbackUser);
@@ -155,7 +199,6 @@ public sealed class RequestFactory
         Append(buffer, ref pos, _feedbackKind);
         Append(buffer, ref pos, FeedbackKinds[(int)((mix >> 8) % (ulong)FeedbackKinds.Length)]);
         Append(buffer, ref pos, _feedbackSuffix);
-        return pos;
     }
 
     private Uri PingUri(int user) => new(_uri, "?user_id=" + UserId(user));

@@ -32,6 +32,7 @@ public sealed record ClientCost(double CpuSeconds, double WindowSeconds, long Al
 /// <param name="Mode">"closed" or "open".</param>
 /// <param name="Requests">Responses received for requests sent in the measured window, any status.</param>
 /// <param name="Missed">Open loop only: scheduled sends never made because the run ended while behind schedule.</param>
+/// <param name="EventsPerRequest">Feedback events each request carried (--batch); 1 for the other paths.</param>
 public sealed record RunResult(
     TargetPath Path,
     string Mode,
@@ -44,9 +45,13 @@ public sealed record RunResult(
     long Missed,
     LatencySummary Latency,
     ClientCost Client,
-    string? FirstProblem)
+    string? FirstProblem,
+    int EventsPerRequest)
 {
     public double Throughput => ElapsedSeconds > 0 ? Requests / ElapsedSeconds : 0;
+
+    /// <summary>Feedback events per second: requests per second times the batch size.</summary>
+    public double EventThroughput => Throughput * EventsPerRequest;
 
     /// <summary>Every measured request got a 2xx. Missed open-loop sends are warned about but don't make a run unclean:
     /// a handful at the very end is normal when the last responses come back late.</summary>

@@ -1,0 +1,118 @@
+using Actors.Learning.Bandits;
+using Actors.Learning.Profile;
+using BenchmarkDotNet.Attributes;
+
+namespace Actors.Bench.MathBenchmarks;
+
+/// <summary>
+/// One user's LinUCB model as the bandit grain runs it: 50 candidates over the 7 seed-catalog categories
+/// (each crossed with the hour) with the two numeric tip features, trained by 500 seeded updates.
+/// </summary>
+[MemoryDiagnoser]
+public class LinUcbBenchmarks
+{
+    private const int Candidates = 50;
+    private const int TrainingUpdates = 500;
+    private const int ScoredHour = 9;
+
+    // The seed catalog's categories (src/Silo/Storage/seed-tips.json).
+    private static readonly string[] Categories = ["focus", "hydration", "mindfulness", "movement", "nutrition", "sleep", "social"];
+
+    private LinUcb _model = null!;
+    private LinUcb _learner = null!;
+    private LinUcbState _state = null!;
+    private CandidateBatch _batch = null!;
+    private SparseFeature[][] _updateVectors = null!;
+    private double[] _updateRewards = null!;
+    private Random _random = null!;
+    private int _nextUpdate;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(20_261_126);
+        var tips = new TipFeatures[Candidates];
+        for (var i = 0; i < tips.Length; i++)
+        {
+            var numeric = new Dictionary<string, double>
+            {
+                ["effort"] = Math.Round(random.NextDouble(), 2),
+                ["duration"] = Math.Round(random.NextDouble(), 3),
+            };
+            tips[i] = new TipFeatures(Categories[i % Categories.Length], numeric);
+        }
+        var profile = Profile(random);
+
+        var batchByHour = new CandidateBatch[24];
+        for (var hour = 0; hour < batchByHour.Length; hour++)
+        {
+            batchByHour[hour] = BuildBatch(profile, HourEncoding.Of(hour), tips);
+        }
+
+        // A hidden best hour per category, so the category-hour crossings carry signal to learn.
+        var bestHour = Categories.Select(_ => random.Next(24)).ToArray();
+        _model = new LinUcb();
+        for (var n = 0; n < TrainingUpdates; n++)
+        {
+            var hour = random.Next(24);
+            var candidate = random.Next(Candidates);
+            var affinity = (1 + Math.Cos(2 * Math.PI * (hour - bestHour[candidate % Categories.Length]) / 24)) / 2;
+            var reward = random.NextDouble() < 0.1 + 0.6 * affinity ? 1.0 : 0.0;
+            _model.Update(batchByHour[hour].FullVector(candidate), reward);
+        }
+
+        _state = _model.ToState();
+        _learner = LinUcb.FromState(_state);
+        _batch = batchByHour[ScoredHour];
+        _updateVectors = Enumerable.Range(0, Candidates).Select(_batch.FullVector).ToArray();
+        _updateRewards = _updateVectors.Select(_ => random.NextDouble() < 0.3 ? 1.0 : 0.0).ToArray();
+        _random = new Random(7);
+    }
+
+    [Benchmark]
+    public double[] Score() => _model.Score(_batch);
+
+    [Benchmark]
+    public Ranking Rank() => _model.Rank(_batch, _random);
+
+    /// <summary>One Sherman–Morrison update; every 256th also rebuilds A⁻¹, so the figure includes that amortised.</summary>
+    [Benchmark]
+    public void Update()
+    {
+        var i = _nextUpdate;
+        _nextUpdate = i + 1 == _updateVectors.Length ? 0 : i + 1;
+        _learner.Update(_updateVectors[i], _updateRewards[i]);
+    }
+
+    /// <summary>What a stateless scorer pays per request before scoring: names re-interned, A⁻¹ rebuilt by Cholesky.</summary>
+    [Benchmark]
+    public LinUcb FromState() => LinUcb.FromState(_state);
+
+    /// <summary>A copy of src/Grains/BanditScoring.BuildBatch: the bench project references src/Learning only.</summary>
+    private static CandidateBatch BuildBatch(double[] profile, in HourEncoding hour, TipFeatures[] candidates)
+    {
+        var shared = new SparseFeature[SharedFeatureBuilder.Length];
+        SharedFeatureBuilder.Default.Write(shared, profile, hour);
+
+        var offsets = new int[candidates.Length + 1];
+        for (var i = 0; i < candidates.Length; i++) offsets[i + 1] = offsets[i] + candidates[i].Length;
+        var items = new SparseFeature[offsets[^1]];
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            candidates[i].Write(items.AsSpan(offsets[i], offsets[i + 1] - offsets[i]), hour);
+        }
+        return new CandidateBatch(shared, items, offsets);
+    }
+
+    /// <summary>Profile values of a user with a month of seeded history, so every shared feature is non-trivial.</summary>
+    private static double[] Profile(Random random)
+    {
+        const long now = 1_790_000_000_000;
+        var accumulator = new ProfileAccumulator();
+        foreach (var e in ProfileAccumulatorBenchmarks.Events(random, 300, now))
+        {
+            accumulator.Apply(e, now);
+        }
+        return accumulator.Values();
+    }
+}
