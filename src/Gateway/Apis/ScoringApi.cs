@@ -15,16 +15,32 @@ public static class ScoringApi
             .WithName("Score")
             .WithSummary("Rank candidate tips for a user with that user's bandit.")
             .Accepts<ScoreRequest>("application/json")
+            .Produces<ScoreResponse>()
+            .ProducesValidationProblem()
             .WithTags("Scoring");
         return app;
     }
 
-    public static async Task<Results<Ok<ScoreResponse>, ValidationProblem>> ScoreAsync(
+    public static async Task<IResult> ScoreAsync(
         HttpRequest http, UserGrains grains, ITipCatalog catalog, IOptions<GatewayOptions> options, TimeProvider time)
     {
         var limits = options.Value;
-        var (request, problem) = await RequestBody.ReadAsync(http, WireJsonContext.Default.ScoreRequest, limits.MaxRequestBodyBytes);
+        var (body, problem) = await RequestBody.ReadAsync(http, limits.MaxRequestBodyBytes, buffer =>
+            ScoreFastPath.TryRead(buffer, catalog, limits.MaxCandidates) is { } accepted
+                ? new ScoreBody(accepted, null)
+                : new ScoreBody(null, RequestBody.Parse(buffer, WireJsonContext.Default.ScoreRequest)));
         if (problem is not null) return problem;
+
+        if (body!.Fast is { } fast)
+        {
+            var at = time.GetUtcNow();
+            var fastCommand = new ScoreCommand(Guid.CreateVersion7().ToString("N"), fast.Candidates, fast.Hour ?? at.Hour, null, at.ToUnixTimeMilliseconds());
+            var fastResult = await grains.Bandit(fast.UserId).ScoreAsync(fastCommand);
+            await ScoreFastPath.WriteAsync(http.HttpContext.Response, fast.UserId, fastResult);
+            return Results.Empty;
+        }
+        var request = body.General;
+        if (request is null) return Validation.Single("body", "The body must be a JSON value, not null.");
 
         var validation = new Validation();
         validation.Id("user_id", request!.UserId);
@@ -43,6 +59,9 @@ public static class ScoringApi
         var result = await grains.Bandit(request.UserId!).ScoreAsync(command);
         return TypedResults.Ok(ToResponse(request.UserId!, result));
     }
+
+    /// <summary>A /score body as read by the fast path, or else by the general one.</summary>
+    private sealed record ScoreBody(ScoreFastPath.Accepted? Fast, ScoreRequest? General);
 
     public static ScoreResponse ToResponse(string userId, ScoreResult result)
     {

@@ -33,6 +33,9 @@ public sealed class SqliteTipCatalog : ITipCatalog
 
     public bool TryGet(string tipId, out CatalogTip tip) => _tips.TryGetValue(tipId, out tip!);
 
+    public bool TryGet(ReadOnlySpan<char> tipId, out CatalogTip tip) =>
+        _tips.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(tipId, out tip!);
+
     public IReadOnlyList<CatalogTip> List() =>
         _tips.Values.OrderBy(t => t.TipId, StringComparer.Ordinal).ToArray();
 
