@@ -18,7 +18,7 @@ internal static class DecisionJson
     /// in serving order keep the row small; scores are not logged (the policy's probabilities are what
     /// off-policy evaluation needs).
     /// </summary>
-    public static string WriteCandidates(DecisionRecord decision)
+    public static ReadOnlySpan<byte> WriteCandidates(DecisionRecord decision)
     {
         var buffer = new ArrayBufferWriter<byte>(24 * decision.Candidates.Length + 64);
         using (var json = new Utf8JsonWriter(buffer))
@@ -46,11 +46,11 @@ internal static class DecisionJson
             if (wroteInline) json.WriteEndObject();
             json.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan;
     }
 
     /// <summary>The profile features used, by name, and the context.</summary>
-    public static string WriteFeatures(DecisionRecord decision)
+    public static ReadOnlySpan<byte> WriteFeatures(DecisionRecord decision)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))
@@ -65,7 +65,7 @@ internal static class DecisionJson
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan;
     }
 
     public static DecisionRecord Read(

@@ -5,6 +5,7 @@ using Actors.Learning.Profile;
 using Actors.Silo.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using SQLitePCL;
 
 namespace Actors.Silo.EventStore;
 
@@ -162,7 +163,6 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         {
             using (var transaction = connection.BeginTransaction())
             {
-                statements.Enlist(transaction);
                 foreach (var write in batch) write.Execute(statements);
                 transaction.Commit();
             }
@@ -222,67 +222,78 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         public override void Execute(WriteStatements statements) => statements.InsertDecision(decision);
     }
 
-    /// <summary>Prepared statements of the writer connection, reused for every batch.</summary>
+    /// <summary>
+    /// Prepared statements of the writer connection, reused for every batch, driven through SQLitePCL.raw
+    /// (the layer Microsoft.Data.Sqlite itself sits on): its command objects look every parameter up by
+    /// name on every execution, which the decision-log profile showed at over a quarter of the writer's
+    /// time. Bound by position here; the statements still run inside the connection's transaction.
+    /// </summary>
     private sealed class WriteStatements : IDisposable
     {
-        private readonly SqliteCommand _eventId;
-        private readonly SqliteCommand _view;
-        private readonly SqliteCommand _feedback;
-        private readonly SqliteCommand _decision;
+        private readonly sqlite3 _db;
+        private readonly sqlite3_stmt _eventId;
+        private readonly sqlite3_stmt _view;
+        private readonly sqlite3_stmt _feedback;
+        private readonly sqlite3_stmt _decision;
 
         public WriteStatements(SqliteConnection connection)
         {
-            _eventId = Prepare(connection,
-                "INSERT INTO event_ids (event_id, user_id, user_seq, received_at_ms) VALUES (@event_id, @user_id, @user_seq, @received_at_ms) " +
-                "ON CONFLICT (event_id) DO NOTHING",
-                "@event_id", "@user_id", "@user_seq", "@received_at_ms");
-            _view = Prepare(connection,
-                "INSERT INTO tip_views (event_id, user_id, user_seq, tip_id, request_id, dwell_ms, at_ms) VALUES (@event_id, @user_id, @user_seq, @tip_id, @request_id, @dwell_ms, @at_ms)",
-                "@event_id", "@user_id", "@user_seq", "@tip_id", "@request_id", "@dwell_ms", "@at_ms");
-            _feedback = Prepare(connection,
-                "INSERT INTO tip_feedback (event_id, user_id, user_seq, tip_id, kind, request_id, at_ms) VALUES (@event_id, @user_id, @user_seq, @tip_id, @kind, @request_id, @at_ms)",
-                "@event_id", "@user_id", "@user_seq", "@tip_id", "@kind", "@request_id", "@at_ms");
-            _decision = Prepare(connection,
+            _db = connection.Handle ?? throw new InvalidOperationException("The writer connection is not open.");
+            _eventId = Prepare(
+                "INSERT INTO event_ids (event_id, user_id, user_seq, received_at_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (event_id) DO NOTHING");
+            _view = Prepare(
+                "INSERT INTO tip_views (event_id, user_id, user_seq, tip_id, request_id, dwell_ms, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+            _feedback = Prepare(
+                "INSERT INTO tip_feedback (event_id, user_id, user_seq, tip_id, kind, request_id, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+            _decision = Prepare(
                 "INSERT OR IGNORE INTO tip_scores (request_id, user_id, policy, chosen_tip_id, candidates_json, features_json, hour, prompt_version, created_at_ms) " +
-                "VALUES (@request_id, @user_id, @policy, @chosen_tip_id, @candidates_json, @features_json, @hour, @prompt_version, @created_at_ms)",
-                "@request_id", "@user_id", "@policy", "@chosen_tip_id", "@candidates_json", "@features_json", "@hour", "@prompt_version", "@created_at_ms");
-        }
-
-        public void Enlist(SqliteTransaction transaction)
-        {
-            _eventId.Transaction = transaction;
-            _view.Transaction = transaction;
-            _feedback.Transaction = transaction;
-            _decision.Transaction = transaction;
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
         }
 
         /// <summary>Writes the event unless its id is known; returns whether it was written.</summary>
         public bool InsertEvent(LoggedEvent logged)
         {
             var e = logged.Event;
-            Bind(_eventId, e.EventId, logged.UserId, logged.UserSeq, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            if (_eventId.ExecuteNonQuery() == 0) return false;
+            Text(_eventId, 1, e.EventId);
+            Text(_eventId, 2, logged.UserId);
+            raw.sqlite3_bind_int64(_eventId, 3, logged.UserSeq);
+            raw.sqlite3_bind_int64(_eventId, 4, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            Run(_eventId);
+            if (raw.sqlite3_changes(_db) == 0) return false;
 
+            var row = e.Kind == EventKind.View ? _view : _feedback;
+            Text(row, 1, e.EventId);
+            Text(row, 2, logged.UserId);
+            raw.sqlite3_bind_int64(row, 3, logged.UserSeq);
+            Text(row, 4, e.TipId);
             if (e.Kind == EventKind.View)
             {
-                Bind(_view, e.EventId, logged.UserId, logged.UserSeq, e.TipId, e.RequestId, e.DwellMs, e.AtMs);
-                _view.ExecuteNonQuery();
+                Text(row, 5, e.RequestId);
+                if (e.DwellMs is { } dwell) raw.sqlite3_bind_int64(row, 6, dwell);
+                else raw.sqlite3_bind_null(row, 6);
             }
             else
             {
-                Bind(_feedback, e.EventId, logged.UserId, logged.UserSeq, e.TipId, EventKinds.Name(e.Kind), e.RequestId, e.AtMs);
-                _feedback.ExecuteNonQuery();
+                Text(row, 5, EventKinds.Name(e.Kind));
+                Text(row, 6, e.RequestId);
             }
+            raw.sqlite3_bind_int64(row, 7, e.AtMs);
+            Run(row);
             return true;
         }
 
         public void InsertDecision(DecisionRecord decision)
         {
-            Bind(_decision,
-                decision.RequestId, decision.UserId, decision.Policy, decision.Candidates[0].TipId,
-                DecisionJson.WriteCandidates(decision), DecisionJson.WriteFeatures(decision),
-                decision.Hour, decision.PromptVersion, decision.CreatedAtMs);
-            _decision.ExecuteNonQuery();
+            Text(_decision, 1, decision.RequestId);
+            Text(_decision, 2, decision.UserId);
+            Text(_decision, 3, decision.Policy);
+            Text(_decision, 4, decision.Candidates[0].TipId);
+            raw.sqlite3_bind_text(_decision, 5, DecisionJson.WriteCandidates(decision));
+            raw.sqlite3_bind_text(_decision, 6, DecisionJson.WriteFeatures(decision));
+            raw.sqlite3_bind_int64(_decision, 7, decision.Hour);
+            Text(_decision, 8, decision.PromptVersion);
+            raw.sqlite3_bind_int64(_decision, 9, decision.CreatedAtMs);
+            Run(_decision);
         }
 
         public void Dispose()
@@ -293,18 +304,26 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
             _decision.Dispose();
         }
 
-        private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
+        private sqlite3_stmt Prepare(string sql)
         {
-            var command = connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var name in parameters) command.Parameters.Add(new SqliteParameter { ParameterName = name });
-            command.Prepare();
-            return command;
+            var rc = raw.sqlite3_prepare_v3(_db, sql, raw.SQLITE_PREPARE_PERSISTENT, out var statement);
+            SqliteException.ThrowExceptionForRC(rc, _db);
+            return statement;
         }
 
-        private static void Bind(SqliteCommand command, params object?[] values)
+        private static void Text(sqlite3_stmt statement, int index, string? value)
         {
-            for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            if (value is null) raw.sqlite3_bind_null(statement, index);
+            else raw.sqlite3_bind_text(statement, index, value);
+        }
+
+        /// <summary>Steps an INSERT to completion and readies it for the next row, even when it fails.</summary>
+        private void Run(sqlite3_stmt statement)
+        {
+            var rc = raw.sqlite3_step(statement);
+            raw.sqlite3_reset(statement);
+            raw.sqlite3_clear_bindings(statement);
+            if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, _db);
         }
     }
 }
