@@ -19,16 +19,22 @@ public sealed record FeedbackEvent(
     [property: Id(2)] EventKind Kind,
     [property: Id(3)] string? RequestId,
     [property: Id(4)] long? DwellMs,
-    [property: Id(5)] long AtMs);
+    [property: Id(5)] long AtMs)
+{
+    /// <summary>A complete or dismiss that names the decision it answers: what the bandit learns from.</summary>
+    public bool CarriesReward => Kind != EventKind.View && RequestId is not null;
+}
 
 /// <summary>
 /// The outcome of recording a batch of one user's events: each event's position in the user's log, in
-/// request order (0 for an event id accepted before, which was not written again), and the profile after them.
+/// request order (0 for an event id accepted before, which was not written again), the profile after
+/// them, and the position of the last reward-carrying event before the batch (0 for none).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("actors.RecordedEvents")]
 public sealed record RecordedEvents(
     [property: Id(0)] long[] UserSeqs,
-    [property: Id(1)] ProfileView Profile);
+    [property: Id(1)] ProfileView Profile,
+    [property: Id(2)] long PreviousRewardSeq);
 
 /// <summary>An event with its position in the user's log.</summary>
 [GenerateSerializer, Immutable, Alias("actors.SequencedEvent")]
@@ -36,8 +42,13 @@ public sealed record SequencedEvent(
     [property: Id(0)] long UserSeq,
     [property: Id(1)] FeedbackEvent Event);
 
-/// <summary>Events that are durably in the user's log, passed on to the user's bandit with the profile after them.</summary>
+/// <summary>
+/// Reward-carrying events that are durably in the user's log, in log order, passed on to the user's
+/// bandit with the profile after them. <see cref="PreviousRewardSeq"/> links them to the reward before,
+/// so the bandit sees when one went missing and reads it from the log.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("actors.ObservedEvents")]
 public sealed record ObservedEvents(
     [property: Id(0)] SequencedEvent[] Events,
-    [property: Id(1)] ProfileView Profile);
+    [property: Id(1)] ProfileView Profile,
+    [property: Id(2)] long PreviousRewardSeq);

@@ -30,5 +30,5 @@ public sealed record BanditSummary(
     [property: Id(0)] string Policy,
     [property: Id(1)] string[] FeatureNames,
     [property: Id(2)] long Updates,
-    [property: Id(3)] long AppliedThroughSeq,
+    [property: Id(3)] long RewardsThroughSeq,
     [property: Id(4)] Dictionary<string, double> Weights);

@@ -24,7 +24,7 @@ public sealed class BanditGrain(
     private readonly Queue<string> _recentOrder = new();
     private readonly Random _random = new();
     private LinUcb _model = null!;
-    private AppliedEvents _applied = new();
+    private long _rewardsThroughSeq;
     private ProfileView? _profile;
     private bool _dirty;
 
@@ -36,11 +36,11 @@ public sealed class BanditGrain(
         _model = snapshot.RecordExists
             ? LinUcb.FromState(new LinUcbState(saved.FeatureNames, saved.A, saved.B, saved.Updates), _options.ToLinUcbOptions())
             : new LinUcb(_options.ToLinUcbOptions());
-        _applied = new AppliedEvents(saved.AppliedThroughSeq, saved.AppliedAheadSeqs);
+        _rewardsThroughSeq = saved.RewardsThroughSeq;
         await CatchUpAsync();
 
         var interval = snapshotOptions.Value.Interval;
-        this.RegisterGrainTimer(OnTimerAsync, interval, interval);
+        this.RegisterGrainTimer(FlushAsync, interval, interval);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -58,9 +58,17 @@ public sealed class BanditGrain(
     public async Task ObserveAsync(ObservedEvents observed)
     {
         if (_profile is null || observed.Profile.ComputedAtMs >= _profile.ComputedAtMs) _profile = observed.Profile;
+        if (observed.PreviousRewardSeq > _rewardsThroughSeq)
+        {
+            // A reward before these never arrived (a gateway died between its two calls, or a retry was
+            // answered "duplicate"): the log has it, and these too, since they are durable already.
+            await CatchUpAsync();
+            return;
+        }
         foreach (var e in observed.Events)
         {
-            if (!_applied.Contains(e.UserSeq)) await ApplyAsync(e.UserSeq, e.Event);
+            // Older ones were learned already, from this call's twin or from the log.
+            if (e.UserSeq > _rewardsThroughSeq) await ApplyAsync(e.UserSeq, e.Event);
         }
     }
 
@@ -68,7 +76,7 @@ public sealed class BanditGrain(
         _model.PolicyName,
         _model.FeatureNames.ToArray(),
         _model.Updates,
-        _applied.Through,
+        _rewardsThroughSeq,
         new Dictionary<string, double>(_model.Weights())));
 
     private async Task<ProfileView> CurrentProfileAsync()
@@ -98,16 +106,16 @@ public sealed class BanditGrain(
                 logger.LogDebug("No decision {RequestId} serving {TipId} to {UserId}; event {UserSeq} carries no reward.", requestId, feedback.TipId, UserId, userSeq);
             }
         }
-        _applied.Add(userSeq);
+        _rewardsThroughSeq = userSeq;
         _dirty = true;
     }
 
-    /// <summary>Applies whatever the log holds beyond what this bandit has learned from.</summary>
+    /// <summary>Learns from every reward the log holds beyond what this bandit has learned from.</summary>
     private async Task CatchUpAsync()
     {
-        foreach (var logged in await store.ReadUserEventsAsync(UserId, _applied.Through))
+        foreach (var logged in await store.ReadUserEventsAsync(UserId, _rewardsThroughSeq, rewardsOnly: true))
         {
-            if (!_applied.Contains(logged.UserSeq)) await ApplyAsync(logged.UserSeq, logged.Event);
+            await ApplyAsync(logged.UserSeq, logged.Event);
         }
     }
 
@@ -116,14 +124,6 @@ public sealed class BanditGrain(
         _recent[decision.RequestId] = decision;
         _recentOrder.Enqueue(decision.RequestId);
         while (_recentOrder.Count > _options.RecentDecisions) _recent.Remove(_recentOrder.Dequeue());
-    }
-
-    private async Task OnTimerAsync(CancellationToken cancellationToken)
-    {
-        // A gap means an event reached the log but its observe call never arrived (a gateway died
-        // between the two calls, or the client retried and got "duplicate"): take it from the log.
-        if (_applied.HasGaps) await CatchUpAsync();
-        await FlushAsync(cancellationToken);
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
@@ -137,8 +137,7 @@ public sealed class BanditGrain(
             A = state.A,
             B = state.B,
             Updates = state.Updates,
-            AppliedThroughSeq = _applied.Through,
-            AppliedAheadSeqs = _applied.Ahead.ToArray(),
+            RewardsThroughSeq = _rewardsThroughSeq,
         };
         _dirty = false;
         try

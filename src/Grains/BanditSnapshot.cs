@@ -4,7 +4,7 @@ namespace Actors.Grains;
 
 /// <summary>
 /// The persisted bandit: the model (by feature name, so it survives a change of the feature list) and
-/// which of the user's log positions it has learned from. Events after that are replayed on activation.
+/// how far into the user's log it has learned. Rewards after that are replayed on activation.
 /// </summary>
 [GenerateSerializer, Alias("actors.BanditSnapshot")]
 public sealed class BanditSnapshot
@@ -15,6 +15,6 @@ public sealed class BanditSnapshot
     [Id(2)] public double[] A { get; set; } = [];
     [Id(3)] public double[] B { get; set; } = [];
     [Id(4)] public long Updates { get; set; }
-    [Id(5)] public long AppliedThroughSeq { get; set; }
-    [Id(6)] public long[] AppliedAheadSeqs { get; set; } = [];
+    /// <summary>Every reward-carrying event up to this log position has been learned from, none after it.</summary>
+    [Id(5)] public long RewardsThroughSeq { get; set; }
 }

@@ -14,6 +14,8 @@ public sealed class ProfileSnapshot
     [Id(1)] public double[] Slots { get; set; } = [];
     [Id(2)] public long ComputedAtMs { get; set; }
     [Id(3)] public long LastSeq { get; set; }
+    /// <summary>Position of the last reward-carrying event, which links each reward to the one before.</summary>
+    [Id(4)] public long LastRewardSeq { get; set; }
 
     public bool MatchesRegistry() =>
         Slots.Length == ProfileFeatureRegistry.SlotCount &&

@@ -19,6 +19,7 @@ public sealed class UserProfileGrain(
     private ProfileAccumulator _features = new();
     private long _computedAtMs;
     private long _lastSeq;
+    private long _lastRewardSeq;
     private bool _dirty;
 
     private string UserId => this.GetPrimaryKeyString();
@@ -32,10 +33,12 @@ public sealed class UserProfileGrain(
             _features = ProfileAccumulator.FromSlots(saved.Slots);
             _computedAtMs = saved.ComputedAtMs;
             _lastSeq = saved.LastSeq;
+            _lastRewardSeq = saved.LastRewardSeq;
             foreach (var logged in await store.ReadUserEventsAsync(UserId, _lastSeq))
             {
                 _features.Apply(ToProfileEvent(logged.Event), now);
                 _lastSeq = logged.UserSeq;
+                if (logged.Event.CarriesReward) _lastRewardSeq = logged.UserSeq;
                 _dirty = true;
             }
         }
@@ -57,14 +60,16 @@ public sealed class UserProfileGrain(
         if (now - _computedAtMs > _ttlMs) await TryRefreshAsync(now);
 
         var seqs = await store.AppendEventsAsync(UserId, _lastSeq + 1, events);
+        var previousRewardSeq = _lastRewardSeq;
         for (var i = 0; i < events.Length; i++)
         {
             if (seqs[i] == 0) continue;
             _lastSeq = seqs[i];
+            if (events[i].CarriesReward) _lastRewardSeq = seqs[i];
             _features.Apply(ToProfileEvent(events[i]), now);
             _dirty = true;
         }
-        return new RecordedEvents(seqs, View(now));
+        return new RecordedEvents(seqs, View(now), previousRewardSeq);
     }
 
     public async Task<ProfileView> GetAsync()
@@ -93,8 +98,10 @@ public sealed class UserProfileGrain(
     private async Task RecomputeAsync(long now)
     {
         var lastSeq = await store.LastUserSeqAsync(UserId);
+        var lastRewardSeq = await store.LastRewardSeqAsync(UserId);
         _features = await store.AggregateProfileAsync(UserId, now);
         _lastSeq = lastSeq;
+        _lastRewardSeq = lastRewardSeq;
         _computedAtMs = now;
         _dirty = true;
     }
@@ -108,6 +115,7 @@ public sealed class UserProfileGrain(
             Slots = _features.Slots.ToArray(),
             ComputedAtMs = _computedAtMs,
             LastSeq = _lastSeq,
+            LastRewardSeq = _lastRewardSeq,
         };
         _dirty = false;
         try

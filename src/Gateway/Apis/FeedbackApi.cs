@@ -57,27 +57,31 @@ public static partial class FeedbackApi
         return TypedResults.Ok(new FeedbackBatchResponse(results));
     }
 
-    /// <summary>Appends one user's events through the profile grain, then lets the user's bandit learn from the new ones.</summary>
+    /// <summary>Appends one user's events through the profile grain, then lets the user's bandit learn from the new rewards.</summary>
     private static async Task RecordUserAsync(
         UserGrains grains, string userId, int[] indices, FeedbackEvent[] events, bool[] duplicate, ILogger logger)
     {
         var userEvents = indices.Select(i => events[i]).ToArray();
         var recorded = await grains.Profile(userId).RecordAsync(userEvents);
-        var fresh = new List<SequencedEvent>(userEvents.Length);
+        List<SequencedEvent>? rewards = null;
         for (var k = 0; k < indices.Length; k++)
         {
             duplicate[indices[k]] = recorded.UserSeqs[k] == 0;
-            if (recorded.UserSeqs[k] != 0) fresh.Add(new SequencedEvent(recorded.UserSeqs[k], userEvents[k]));
+            if (recorded.UserSeqs[k] != 0 && userEvents[k].CarriesReward)
+            {
+                (rewards ??= []).Add(new SequencedEvent(recorded.UserSeqs[k], userEvents[k]));
+            }
         }
-        if (fresh.Count == 0) return;
+        // Only rewards teach the bandit; views and unattributed events update the profile alone.
+        if (rewards is null) return;
         try
         {
-            await grains.Bandit(userId).ObserveAsync(new ObservedEvents(fresh.ToArray(), recorded.Profile));
+            await grains.Bandit(userId).ObserveAsync(new ObservedEvents(rewards.ToArray(), recorded.Profile, recorded.PreviousRewardSeq));
         }
         catch (Exception ex)
         {
             // The events are durable already; the bandit takes them from the log at its next gap or activation.
-            logger.LogWarning(ex, "The bandit of {UserId} did not take {Count} events now; it will replay them.", userId, fresh.Count);
+            logger.LogWarning(ex, "The bandit of {UserId} did not take {Count} events now; it will replay them.", userId, rewards.Count);
         }
     }
 

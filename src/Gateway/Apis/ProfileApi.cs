@@ -39,7 +39,7 @@ public static class ProfileApi
         if (!validation.Id("user_id", user_id)) return validation.ToProblem();
         var summary = await grains.Bandit(user_id).GetSummaryAsync();
         return TypedResults.Ok(new BanditResponse(
-            user_id, summary.Policy, summary.FeatureNames, summary.Updates, summary.AppliedThroughSeq, summary.Weights));
+            user_id, summary.Policy, summary.FeatureNames, summary.Updates, summary.RewardsThroughSeq, summary.Weights));
     }
 
     public static Ok<ProfileSchemaResponse> GetSchema() => TypedResults.Ok(Schema);

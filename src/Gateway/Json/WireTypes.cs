@@ -55,7 +55,7 @@ public sealed record BanditResponse(
     string Policy,
     IReadOnlyList<string> FeatureNames,
     long Updates,
-    long AppliedThroughSeq,
+    long RewardsThroughSeq,
     IReadOnlyDictionary<string, double> Weights);
 
 public sealed record ProfileSchemaResponse(IReadOnlyList<ProfileFeatureSchema> Features);

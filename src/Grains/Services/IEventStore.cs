@@ -41,11 +41,14 @@ public interface IEventStore
     /// </summary>
     void AppendDecision(DecisionRecord decision);
 
-    /// <summary>The user's events with a user_seq above <paramref name="afterSeq"/>, in order.</summary>
-    Task<IReadOnlyList<LoggedEvent>> ReadUserEventsAsync(string userId, long afterSeq);
+    /// <summary>The user's events with a user_seq above <paramref name="afterSeq"/>, in order; only those that carry a reward when asked.</summary>
+    Task<IReadOnlyList<LoggedEvent>> ReadUserEventsAsync(string userId, long afterSeq, bool rewardsOnly = false);
 
     /// <summary>The highest user_seq in the user's log (0 for none).</summary>
     Task<long> LastUserSeqAsync(string userId);
+
+    /// <summary>The highest user_seq of a reward-carrying event in the user's log (0 for none).</summary>
+    Task<long> LastRewardSeqAsync(string userId);
 
     /// <summary>Runs every feature's SQL aggregation for the user's window ending at <paramref name="nowMs"/>.</summary>
     Task<ProfileAccumulator> AggregateProfileAsync(string userId, long nowMs);

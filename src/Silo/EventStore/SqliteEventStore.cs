@@ -57,14 +57,16 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         _queue.Enqueue(new DecisionWrite(decision));
     }
 
-    public async Task<IReadOnlyList<LoggedEvent>> ReadUserEventsAsync(string userId, long afterSeq)
+    public async Task<IReadOnlyList<LoggedEvent>> ReadUserEventsAsync(string userId, long afterSeq, bool rewardsOnly = false)
     {
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT event_id, user_seq, tip_id, 'view', request_id, dwell_ms, at_ms FROM tip_views WHERE user_id = @user_id AND user_seq > @after " +
-            "UNION ALL SELECT event_id, user_seq, tip_id, kind, request_id, NULL, at_ms FROM tip_feedback WHERE user_id = @user_id AND user_seq > @after " +
-            "ORDER BY 2";
+        const string fromFeedback =
+            "SELECT event_id, user_seq, tip_id, kind, request_id, NULL, at_ms FROM tip_feedback WHERE user_id = @user_id AND user_seq > @after";
+        command.CommandText = rewardsOnly
+            ? fromFeedback + " AND request_id IS NOT NULL ORDER BY 2"
+            : "SELECT event_id, user_seq, tip_id, 'view', request_id, dwell_ms, at_ms FROM tip_views WHERE user_id = @user_id AND user_seq > @after " +
+              "UNION ALL " + fromFeedback + " ORDER BY 2";
         command.Parameters.AddWithValue("@user_id", userId);
         command.Parameters.AddWithValue("@after", afterSeq);
         var events = new List<LoggedEvent>();
@@ -88,6 +90,15 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COALESCE(MAX(user_seq), 0) FROM event_ids WHERE user_id = @user_id";
+        command.Parameters.AddWithValue("@user_id", userId);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<long> LastRewardSeqAsync(string userId)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(MAX(user_seq), 0) FROM tip_feedback WHERE user_id = @user_id AND request_id IS NOT NULL";
         command.Parameters.AddWithValue("@user_id", userId);
         return (long)(await command.ExecuteScalarAsync())!;
     }
