@@ -32,18 +32,16 @@ public static class BanditScoring
         var ranked = new RankedTip[candidates.Length];
         var served = new TipCandidate[candidates.Length];
         var probabilities = new double[candidates.Length];
-        var scores = new double[candidates.Length];
         for (var position = 0; position < ranking.Order.Length; position++)
         {
             var index = ranking.Order[position];
             served[position] = candidates[index];
             probabilities[position] = ranking.Probabilities[index];
-            scores[position] = ranking.Scores[index];
-            ranked[position] = new RankedTip(candidates[index].TipId, scores[position], probabilities[position]);
+            ranked[position] = new RankedTip(candidates[index].TipId, ranking.Scores[index], probabilities[position]);
         }
 
         var decision = new DecisionRecord(
-            command.RequestId, userId, model.PolicyName, command.Hour, profile, served, probabilities, scores,
+            command.RequestId, userId, model.PolicyName, command.Hour, profile, served, probabilities,
             command.AtMs, served[0].PromptVersion);
         return (new ScoreResult(command.RequestId, model.PolicyName, ranked, profile), decision);
     }

@@ -132,7 +132,7 @@ public static class LoadCommand
 
     private static RequestFactory Factory(TargetPath path, LoadOptions options, IReadOnlyList<string> tipIds, string runId) =>
         new(path, options.BaseUrl, options.Users, options.RandomUsers, options.Seed, tipIds, options.Candidates, runId,
-            options.EventsPerRequest(path));
+            options.EventsPerRequest(path), options.PerUser);
 
     private static async Task<bool> PreflightAsync(LoadRunner runner, RequestFactory factory, HashSet<TargetPath> prepared)
     {

@@ -24,6 +24,9 @@ public sealed record LoadOptions
 
     /// <summary>Feedback events per POST /feedback; 1 sends the single-object body, more a JSON array.</summary>
     public int Batch { get; init; } = 1;
+
+    /// <summary>Consecutive events of a feedback batch that share a user (an app flushing its own buffer).</summary>
+    public int PerUser { get; init; } = 1;
     public int Connections { get; init; } = 64;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
@@ -56,6 +59,9 @@ public sealed record LoadOptions
                                round-robin (or random) across the batch; reports events/s
                                = req/s x N as well. 1 sends the single-object body
                                (default 1, max 1000)
+          --per-user K         feedback batches only: K consecutive events of a batch share
+                               a user, as when each app flushes its own user's buffer
+                               (default 1: every event of a batch has the next user)
 
         load shape
           -c, --connections C  concurrent workers and HTTP connections (default 64, max 1024)
@@ -135,6 +141,7 @@ public sealed record LoadOptions
                     case "--seed": options = options with { Seed = ParseInt(name, Value(), int.MinValue, int.MaxValue) }; break;
                     case "--candidates": options = options with { Candidates = ParseInt(name, Value(), 1, 10_000) }; break;
                     case "--batch": options = options with { Batch = ParseInt(name, Value(), 1, MaxBatch) }; break;
+                    case "--per-user": options = options with { PerUser = ParseInt(name, Value(), 1, MaxBatch) }; break;
                     case "-c" or "--connections": options = options with { Connections = ParseInt(name, Value(), 1, MaxConnections) }; break;
                     case "-d" or "--duration": options = options with { Duration = ParseDuration(name, Value(), TimeSpan.FromMilliseconds(100), MaxDuration) }; break;
                     case "--warmup": options = options with { Warmup = ParseDuration(name, Value(), TimeSpan.Zero, MaxWarmup) }; break;

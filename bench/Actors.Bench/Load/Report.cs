@@ -14,7 +14,7 @@ public static class Report
         writer.WriteLine(
             $"load {options.BaseUrl}  connections={options.Connections}  duration={Seconds(options.Duration)}  warmup={Seconds(options.Warmup)}"
             + $"  users={options.Users} ({(options.RandomUsers ? "random" : "round-robin")})  candidates={options.Candidates}"
-            + (options.Paths.Contains(TargetPath.Feedback) ? $"  batch={options.Batch}" : "")
+            + (options.Paths.Contains(TargetPath.Feedback) ? $"  batch={options.Batch}  per-user={options.PerUser}" : "")
             + $"  warm={(options.Warm ? "yes" : "no")}  run={runId}");
     }
 
@@ -113,6 +113,7 @@ public static class Report
             json.WriteBoolean("random_users", options.RandomUsers);
             json.WriteNumber("candidates", options.Candidates);
             json.WriteNumber("batch", options.Batch);
+            json.WriteNumber("per_user", options.PerUser);
             json.WriteNumber("duration_s", options.Duration.TotalSeconds);
             json.WriteNumber("warmup_s", options.Warmup.TotalSeconds);
             json.WriteBoolean("warm", options.Warm);

@@ -31,6 +31,7 @@ public sealed class RequestFactory
     private readonly bool _randomUsers;
     private readonly ulong _seed;
     private readonly int _batch;
+    private readonly int _perUser;
 
     // score: {"user_id":"bench-u-<i>","candidates":[...],"context":{"hour":9}}
     private readonly byte[] _scorePrefix = Encoding.UTF8.GetBytes("{\"user_id\":\"" + UserPrefix);
@@ -51,7 +52,8 @@ public sealed class RequestFactory
 
     /// <param name="batch">Feedback events per request: 1 sends one JSON object, more a JSON array of them.</param>
     public RequestFactory(
-        TargetPath path, Uri baseUrl, int users, bool randomUsers, int seed, IReadOnlyList<string> tipIds, int candidates, string runId, int batch = 1)
+        TargetPath path, Uri baseUrl, int users, bool randomUsers, int seed, IReadOnlyList<string> tipIds, int candidates, string runId, int batch = 1,
+        int perUser = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         if (batch > 1 && path != TargetPath.Feedback)
@@ -60,6 +62,7 @@ public sealed class RequestFactory
         }
         _path = path;
         _batch = batch;
+        _perUser = Math.Max(1, perUser);
         _uri = new Uri(baseUrl, path.Route());
         _users = users;
         _randomUsers = randomUsers;
@@ -181,7 +184,9 @@ public sealed class RequestFactory
             }
             long seq = firstSeq + i;
             ulong mix = SplitMix64((ulong)seq + _seed);
-            int user = firstUser >= 0 ? (int)((firstUser + (long)i) % _users) : UserOf(seq, mix);
+            int user = firstUser >= 0
+                ? (int)((firstUser + (long)i / _perUser) % _users)
+                : UserOf(seq / _perUser, SplitMix64((ulong)(seq / _perUser) + _seed));
             WriteFeedbackEvent(buffer, ref pos, user, seq, mix);
         }
         buffer[pos++] = (byte)']';

@@ -28,9 +28,12 @@ public sealed class BanditOptions
     [Range(1e-6, 1e6)]
     public double Lambda { get; set; } = 1.0;
 
-    /// <summary>Decisions kept in memory per user to credit rewards without a database read.</summary>
+    /// <summary>
+    /// Decisions kept in memory per user to credit rewards without a database read; older ones are read
+    /// from the decision log. Kept small: every one held here outlives gen0 and taxes the GC.
+    /// </summary>
     [Range(1, 100_000)]
-    public int RecentDecisions { get; set; } = 256;
+    public int RecentDecisions { get; set; } = 32;
 
     public LinUcbOptions ToLinUcbOptions() => new() { Alpha = Alpha, Lambda = Lambda };
 }

@@ -8,7 +8,6 @@ namespace Actors.Grains.Services;
 public sealed record LoggedEvent(string UserId, long UserSeq, FeedbackEvent Event);
 
 /// <summary>One served decision, in serving order, as the decision log keeps it.</summary>
-/// <param name="Scores">The policy's scores when the decision was made; not kept in the log (null when read back).</param>
 public sealed record DecisionRecord(
     string RequestId,
     string UserId,
@@ -17,7 +16,6 @@ public sealed record DecisionRecord(
     double[] ProfileFeatures,
     TipCandidate[] Candidates,
     double[] Probabilities,
-    double[]? Scores,
     long CreatedAtMs,
     string? PromptVersion);
 

@@ -112,6 +112,6 @@ internal static class DecisionJson
             }
         }
         return new DecisionRecord(requestId, userId, policy, hour, profile, candidates.ToArray(),
-            probabilities.ToArray(), Scores: null, createdAtMs, promptVersion);
+            probabilities.ToArray(), createdAtMs, promptVersion);
     }
 }

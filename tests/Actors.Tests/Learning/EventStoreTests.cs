@@ -149,7 +149,6 @@ public sealed class EventStoreTests
             ProfileFeatures: [0.25, 1.0 / 3, 1834.5, 7, 12],
             Candidates: [inline, sleep01.AsCandidate, bare, sleep02.AsCandidate],
             Probabilities: [1.0 / 3, 1.0 / 3, 1.0 / 3, 0],
-            Scores: [0.1 + 0.2, 0.30000000000000004, -2.5e-7, -1e-300],
             CreatedAtMs: NowMs,
             PromptVersion: null);
 
@@ -167,7 +166,6 @@ public sealed class EventStoreTests
         Assert.Null(found.PromptVersion);
         Assert.Equal(decision.ProfileFeatures, found.ProfileFeatures);
         Assert.Equal(decision.Probabilities, found.Probabilities);
-        Assert.Null(found.Scores); // the log keeps probabilities, not scores
         Assert.Equal(["gen-7", "sleep-01", "gen-8", "sleep-02"], found.Candidates.Select(c => c.TipId));
         Assert.Equal(["focus", sleep01.Category, "movement", sleep02.Category], found.Candidates.Select(c => c.Category));
         Assert.Equal([false, true, false, true], found.Candidates.Select(c => c.InCatalog));
@@ -198,7 +196,7 @@ public sealed class EventStoreTests
             }
             var requestId = $"fifo-{i}";
             temp.Store.AppendDecision(new DecisionRecord(requestId, "fifo", "linucb", i % 24, ProfileFeatureRegistry.Defaults(),
-                [new TipCandidate($"tip-{i}", "focus", null, InCatalog: false)], [1.0], [i * 0.5], NowMs + i, null));
+                [new TipCandidate($"tip-{i}", "focus", null, InCatalog: false)], [1.0], NowMs + i, null));
             Assert.True(await temp.Store.AppendEventAsync(new LoggedEvent("fifo", i,
                 new FeedbackEvent($"fifo-event-{i}", $"tip-{i}", EventKind.Complete, requestId, null, NowMs + i))));
 
