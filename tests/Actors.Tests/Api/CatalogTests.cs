@@ -6,24 +6,8 @@ using Actors.Tests.Infrastructure;
 
 namespace Actors.Tests.Api;
 
-public sealed class CatalogHostFixture : IAsyncLifetime
-{
-    public ServiceHost Host { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Host = await ServiceHost.StartAsync();
-        await ValidationDb.WarmUpAsync(Host);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Host is not null) await Host.DisposeAsync();
-    }
-}
-
 /// <summary>GET /tips and PUT /tips/{tip_id}: the seeded catalog, adding and replacing tips, and that they last.</summary>
-public sealed partial class CatalogTests(CatalogHostFixture fixture) : IClassFixture<CatalogHostFixture>
+public sealed partial class CatalogTests(SharedHostFixture fixture) : IClassFixture<SharedHostFixture>
 {
     private ServiceHost Host => fixture.Host;
 
@@ -32,15 +16,17 @@ public sealed partial class CatalogTests(CatalogHostFixture fixture) : IClassFix
     [Fact]
     public async Task The_seeded_catalog_lists_at_least_40_tips_across_at_least_6_categories()
     {
-        var tips = (await Host.GetJsonAsync("/tips")).AsArray();
+        var listed = (await Host.GetJsonAsync("/tips")).AsArray();
+        // Other tests of this class may have added tips through the API by now; count the seeded ones.
+        var tips = listed.Where(t => t!.Str("source") == "seed").ToArray();
 
-        Assert.True(tips.Count >= 40, $"{tips.Count} tips listed");
+        Assert.True(tips.Length >= 40, $"{tips.Length} seeded tips listed");
         var categories = tips.Select(t => t!.Str("category")).Distinct().ToArray();
         Assert.True(categories.Length >= 6, $"{categories.Length} categories: {string.Join(", ", categories)}");
         Assert.All(categories, c => Assert.Matches(CategorySlug(), c));
-        Assert.Equal(tips.Count, tips.Select(t => t!.Str("tip_id")).Distinct().Count());
+        Assert.Equal(listed.Count, listed.Select(t => t!.Str("tip_id")).Distinct().Count());
         Assert.All(tips, t => Assert.False(string.IsNullOrWhiteSpace(t!.Str("text"))));
-        Assert.All(tips, t => Assert.Equal("seed", t!.Str("source")));
+        Assert.All(listed, t => Assert.Contains(t!.Str("source"), new[] { "seed", "api" }));
     }
 
     [Fact]

@@ -4,24 +4,8 @@ using Actors.Tests.Infrastructure;
 
 namespace Actors.Tests.Api;
 
-public sealed class SurfaceHostFixture : IAsyncLifetime
-{
-    public ServiceHost Host { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Host = await ServiceHost.StartAsync();
-        await ValidationDb.WarmUpAsync(Host);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Host is not null) await Host.DisposeAsync();
-    }
-}
-
 /// <summary>The rest of the public surface: profile schema, health, OpenAPI, and profiles built from feedback.</summary>
-public sealed class SurfaceTests(SurfaceHostFixture fixture) : IClassFixture<SurfaceHostFixture>
+public sealed class SurfaceTests(SharedHostFixture fixture) : IClassFixture<SharedHostFixture>
 {
     private static readonly string[] FeatureNames = ["completion_rate_30d", "dismiss_rate_30d", "mean_dwell_ms_30d", "preferred_hour", "tip_volume_30d"];
 

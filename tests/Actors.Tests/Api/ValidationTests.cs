@@ -7,23 +7,6 @@ using Microsoft.Data.Sqlite;
 
 namespace Actors.Tests.Api;
 
-/// <summary>One service shared by the tests of a class; each test uses its own user ids.</summary>
-public sealed class ValidationHostFixture : IAsyncLifetime
-{
-    public ServiceHost Host { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Host = await ServiceHost.StartAsync();
-        await ValidationDb.WarmUpAsync(Host);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Host is not null) await Host.DisposeAsync();
-    }
-}
-
 /// <summary>Row counts of the tables in actors.db that requests write to.</summary>
 public readonly record struct ValidationRowCounts(long Tips, long EventIds, long TipViews, long TipFeedback, long TipScores);
 
@@ -47,39 +30,32 @@ public static class ValidationDb
         Scalar(dataDirectory, "SELECT COUNT(*) FROM tip_feedback"),
         Scalar(dataDirectory, "SELECT COUNT(*) FROM tip_scores"));
 
-    public static long Scalar(string dataDirectory, string sql, params (string Name, object Value)[] parameters)
-    {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(dataDirectory, "actors.db"),
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString();
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        return (long)command.ExecuteScalar()!;
-    }
+    public static long Scalar(string dataDirectory, string sql, params (string Name, object Value)[] parameters) =>
+        Query(dataDirectory, sql, parameters, command => (long)command.ExecuteScalar()!);
 
-    public static IReadOnlyList<string> Strings(string dataDirectory, string sql, params (string Name, object Value)[] parameters)
+    public static IReadOnlyList<string> Strings(string dataDirectory, string sql, params (string Name, object Value)[] parameters) =>
+        Query(dataDirectory, sql, parameters, command =>
+        {
+            using var reader = command.ExecuteReader();
+            var values = new List<string>();
+            while (reader.Read()) values.Add(reader.GetString(0));
+            return values;
+        });
+
+    /// <summary>Runs a query on its own read-only, unpooled connection.</summary>
+    private static T Query<T>(string dataDirectory, string sql, (string Name, object Value)[] parameters, Func<SqliteCommand, T> read)
     {
-        var connectionString = new SqliteConnectionStringBuilder
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = Path.Combine(dataDirectory, "actors.db"),
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = false,
-        }.ToString();
-        using var connection = new SqliteConnection(connectionString);
+        }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        using var reader = command.ExecuteReader();
-        var values = new List<string>();
-        while (reader.Read()) values.Add(reader.GetString(0));
-        return values;
+        return read(command);
     }
 }
 
@@ -87,7 +63,7 @@ public static class ValidationDb
 /// Every way a request can be wrong gets a 400 problem+json naming the field (a 415 for a non-JSON Content-Type), and writes nothing:
 /// no event rows, no decision row, no catalog row.
 /// </summary>
-public sealed class ValidationTests(ValidationHostFixture fixture) : IClassFixture<ValidationHostFixture>
+public sealed class ValidationTests(SharedHostFixture fixture) : IClassFixture<SharedHostFixture>
 {
     private const int OverLimitBytes = 300 * 1024;
 
