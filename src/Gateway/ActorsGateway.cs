@@ -1,5 +1,6 @@
 using Actors.Gateway.Apis;
 using Actors.Gateway.Json;
+using Actors.Grains.Services;
 using Actors.Silo;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Orleans.Dashboard;
@@ -42,6 +43,8 @@ public static class ActorsGateway
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: ["ready"]);
 
         var app = builder.Build();
+        // Open the databases now, so the schema and the seed catalog exist, and a bad path fails, at start.
+        app.Services.GetRequiredService<IEventStore>();
         app.UseExceptionHandler();
         app.UseStatusCodePages(UnsupportedMediaType.WriteProblemAsync);
 
