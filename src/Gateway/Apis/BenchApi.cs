@@ -24,7 +24,8 @@ public static class BenchApi
         bench.MapPost("/score-stateless", ScoreStatelessAsync)
             .WithName("BenchScoreStateless")
             .WithSummary("/score as the seed's stateless scorer did it: user state read from the database on every request.")
-            .Accepts<ScoreRequest>("application/json");
+            .Accepts<ScoreRequest>("application/json")
+            .Produces<ScoreResponse>();
         return app;
     }
 
@@ -33,40 +34,33 @@ public static class BenchApi
 
     /// <summary>
     /// Reads the user's profile and bandit snapshots through the same grain storage provider, rebuilds
-    /// the model, and runs the same scoring code and decision logging as the bandit grain.
+    /// the model, and runs the same request parsing, scoring, decision logging and answer writing as
+    /// /score: only the way the state is reached differs.
     /// </summary>
-    public static async Task<Results<Ok<ScoreResponse>, ValidationProblem>> ScoreStatelessAsync(
+    public static async Task<IResult> ScoreStatelessAsync(
         HttpRequest http, UserGrains grains, ITipCatalog catalog, IEventStore store, IServiceProvider services,
         IOptions<GatewayOptions> options, IOptions<BanditOptions> bandit, TimeProvider time)
     {
-        var limits = options.Value;
-        var (request, problem) = await RequestBody.ReadAsync(http, WireJsonContext.Default.ScoreRequest, limits.MaxRequestBodyBytes);
+        var (command, userId, problem) = await ScoringApi.ReadCommandAsync(http, catalog, options.Value, time);
         if (problem is not null) return problem;
-        var validation = new Validation();
-        validation.Id("user_id", request!.UserId);
-        var candidates = ScoringApi.ResolveCandidates(request.Candidates, catalog, limits.MaxCandidates, validation);
-        if (!validation.IsValid) return validation.ToProblem();
 
-        var userId = request.UserId!;
         var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
         var profileState = new GrainState<ProfileSnapshot>(new ProfileSnapshot());
         var banditState = new GrainState<BanditSnapshot>(new BanditSnapshot());
-        await storage.ReadStateAsync("profile", grains.Profile(userId).GetGrainId(), profileState);
-        await storage.ReadStateAsync("bandit", grains.Bandit(userId).GetGrainId(), banditState);
+        await storage.ReadStateAsync("profile", grains.Profile(userId!).GetGrainId(), profileState);
+        await storage.ReadStateAsync("bandit", grains.Bandit(userId!).GetGrainId(), banditState);
 
-        var profile = profileState is { RecordExists: true, State: { } savedProfile } && savedProfile.MatchesRegistry()
-            ? ProfileAccumulator.FromSlots(savedProfile.Slots).Values()
-            : ProfileFeatureRegistry.Defaults();
+        var profile = command!.ProfileFeatures
+            ?? (profileState is { RecordExists: true, State: { } savedProfile } && savedProfile.MatchesRegistry()
+                ? ProfileAccumulator.FromSlots(savedProfile.Slots).Values()
+                : ProfileFeatureRegistry.Defaults());
         var model = banditState is { RecordExists: true, State: { } saved }
             ? LinUcb.FromState(new LinUcbState(saved.FeatureNames, saved.A, saved.B, saved.Updates), bandit.Value.ToLinUcbOptions())
             : new LinUcb(bandit.Value.ToLinUcbOptions());
 
-        var now = time.GetUtcNow();
-        var hour = request.Context?.Hour ?? now.Hour;
-        if (hour is < 0 or > 23) return Validation.Single("context.hour", "context.hour must be an integer from 0 to 23.");
-        var command = new ScoreCommand(Guid.CreateVersion7().ToString("N"), candidates!, hour, null, now.ToUnixTimeMilliseconds());
-        var (result, decision) = BanditScoring.Score(model, userId, command, profile, Random.Shared);
+        var (result, decision) = BanditScoring.Score(model, userId!, command, profile, Random.Shared);
         store.AppendDecision(decision);
-        return TypedResults.Ok(ScoringApi.ToResponse(userId, result));
+        await ScoreFastPath.WriteAsync(http.HttpContext.Response, userId!, result);
+        return Results.Empty;
     }
 }

@@ -130,7 +130,7 @@ public static class ScoreFastPath
         return true;
     }
 
-    /// <summary>Writes the /score answer; the same JSON the general path's <see cref="Json.ScoreResponse"/> serializes to.</summary>
+    /// <summary>Writes the /score answer, shaped as <see cref="Json.ScoreResponse"/> (the type OpenAPI describes).</summary>
     public static async Task WriteAsync(HttpResponse response, string userId, ScoreResult result)
     {
         response.StatusCode = StatusCodes.Status200OK;

@@ -24,28 +24,37 @@ public static class ScoringApi
     public static async Task<IResult> ScoreAsync(
         HttpRequest http, UserGrains grains, ITipCatalog catalog, IOptions<GatewayOptions> options, TimeProvider time)
     {
-        var limits = options.Value;
+        var (command, userId, problem) = await ReadCommandAsync(http, catalog, options.Value, time);
+        if (problem is not null) return problem;
+        var result = await grains.Bandit(userId!).ScoreAsync(command!);
+        await ScoreFastPath.WriteAsync(http.HttpContext.Response, userId!, result);
+        return Results.Empty;
+    }
+
+    /// <summary>
+    /// Reads and validates a /score body into the command for the user's bandit: through the fast path
+    /// when it is a plain request, else through the general one, which names every bad field.
+    /// </summary>
+    public static async Task<(ScoreCommand? Command, string? UserId, ValidationProblem? Problem)> ReadCommandAsync(
+        HttpRequest http, ITipCatalog catalog, GatewayOptions limits, TimeProvider time)
+    {
         var (body, problem) = await RequestBody.ReadAsync(http, limits.MaxRequestBodyBytes, buffer =>
             ScoreFastPath.TryRead(buffer, catalog, limits.MaxCandidates) is { } accepted
                 ? new ScoreBody(accepted, null)
                 : new ScoreBody(null, RequestBody.Parse(buffer, WireJsonContext.Default.ScoreRequest)));
-        if (problem is not null) return problem;
+        if (problem is not null) return (null, null, problem);
 
+        var now = time.GetUtcNow();
         if (body!.Fast is { } fast)
         {
-            var at = time.GetUtcNow();
-            var fastCommand = new ScoreCommand(Guid.CreateVersion7().ToString("N"), fast.Candidates, fast.Hour ?? at.Hour, null, at.ToUnixTimeMilliseconds());
-            var fastResult = await grains.Bandit(fast.UserId).ScoreAsync(fastCommand);
-            await ScoreFastPath.WriteAsync(http.HttpContext.Response, fast.UserId, fastResult);
-            return Results.Empty;
+            return (NewCommand(fast.Candidates, fast.Hour ?? now.Hour, null, now), fast.UserId, null);
         }
         var request = body.General;
-        if (request is null) return Validation.Single("body", "The body must be a JSON value, not null.");
+        if (request is null) return (null, null, Validation.Single("body", "The body must be a JSON value, not null."));
 
         var validation = new Validation();
-        validation.Id("user_id", request!.UserId);
+        validation.Id("user_id", request.UserId);
         var candidates = ResolveCandidates(request.Candidates, catalog, limits.MaxCandidates, validation);
-        var now = time.GetUtcNow();
         var hour = now.Hour;
         if (request.Context?.Hour is { } requestedHour)
         {
@@ -53,26 +62,16 @@ public static class ScoringApi
             hour = requestedHour;
         }
         var profile = ProfileFeatures.FromRequest(request.ProfileFeatures, validation);
-        if (!validation.IsValid) return validation.ToProblem();
-
-        var command = new ScoreCommand(Guid.CreateVersion7().ToString("N"), candidates!, hour, profile, now.ToUnixTimeMilliseconds());
-        var result = await grains.Bandit(request.UserId!).ScoreAsync(command);
-        return TypedResults.Ok(ToResponse(request.UserId!, result));
+        if (!validation.IsValid) return (null, null, validation.ToProblem());
+        return (NewCommand(candidates!, hour, profile, now), request.UserId, null);
     }
+
+    /// <summary>Request ids are UUIDv7: unique, and in time order, so the decision log appends in key order.</summary>
+    private static ScoreCommand NewCommand(TipCandidate[] candidates, int hour, double[]? profile, DateTimeOffset now) =>
+        new(Guid.CreateVersion7().ToString("N"), candidates, hour, profile, now.ToUnixTimeMilliseconds());
 
     /// <summary>A /score body as read by the fast path, or else by the general one.</summary>
     private sealed record ScoreBody(ScoreFastPath.Accepted? Fast, ScoreRequest? General);
-
-    public static ScoreResponse ToResponse(string userId, ScoreResult result)
-    {
-        var ranked = new RankedTipResponse[result.Ranked.Length];
-        for (var i = 0; i < ranked.Length; i++)
-        {
-            var tip = result.Ranked[i];
-            ranked[i] = new RankedTipResponse(tip.TipId, tip.Score, tip.Probability);
-        }
-        return new ScoreResponse(result.RequestId, userId, result.Policy, ranked[0].TipId, ranked, ProfileFeatures.ToDictionary(result.ProfileFeatures));
-    }
 
     /// <summary>Catalog ids become the catalog's cached candidates; inline tips are checked and built.</summary>
     public static TipCandidate[]? ResolveCandidates(List<CandidateInput>? inputs, ITipCatalog catalog, int maxCandidates, Validation validation)
