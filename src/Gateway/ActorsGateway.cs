@@ -1,6 +1,8 @@
 using Actors.Gateway.Apis;
 using Actors.Gateway.Json;
+using Actors.Generation;
 using Actors.Grains.Services;
+using Microsoft.Extensions.Options;
 using Actors.Silo;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Orleans.Dashboard;
@@ -38,6 +40,15 @@ public static class ActorsGateway
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default);
         });
         builder.Services.AddSingleton<UserGrains>();
+        builder.Services.AddOptions<GenerationOptions>()
+            .Bind(builder.Configuration.GetSection(GenerationOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => PromptRegistry.Load(sp.GetRequiredService<IOptions<GenerationOptions>>().Value.PromptsDirectory));
+        builder.Services.AddSingleton(sp => new PromptSelection(
+            sp.GetRequiredService<PromptRegistry>(),
+            builder.Configuration[GenerationOptions.TipPromptVersionVariable],
+            builder.Configuration[GenerationOptions.DefaultPromptVersionVariable]));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: ["ready"]);
@@ -45,6 +56,9 @@ public static class ActorsGateway
         var app = builder.Build();
         // Open the databases now, so the schema and the seed catalog exist, and a bad path fails, at start.
         app.Services.GetRequiredService<IEventStore>();
+        // Likewise the prompts: a template with an unknown placeholder or an unknown version in the
+        // environment stops the start with a message, rather than failing the first /generate.
+        app.Services.GetRequiredService<PromptSelection>();
         app.UseExceptionHandler();
         app.UseStatusCodePages(UnsupportedMediaType.WriteProblemAsync);
 
@@ -52,6 +66,7 @@ public static class ActorsGateway
         app.MapFeedbackApi();
         app.MapProfileApi();
         app.MapTipsApi();
+        app.MapGenerationApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

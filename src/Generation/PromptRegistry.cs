@@ -23,6 +23,8 @@ public sealed partial class PromptRegistry
 
     public IReadOnlyList<string> Versions => _templates.Keys.Order(StringComparer.Ordinal).ToArray();
 
+    public IReadOnlyList<PromptTemplate> Templates => _templates.Values.OrderBy(t => t.Version, StringComparer.Ordinal).ToArray();
+
     public bool TryGet(string version, out PromptTemplate template) => _templates.TryGetValue(version, out template!);
 
     /// <summary>The shipped prompts, plus the <c>*.prompt</c> files of <paramref name="directory"/> when given.</summary>

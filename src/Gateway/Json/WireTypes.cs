@@ -62,6 +62,14 @@ public sealed record ProfileSchemaResponse(IReadOnlyList<ProfileFeatureSchema> F
 
 public sealed record ProfileFeatureSchema(string Name, string Dtype, string Window, double Default, string Description);
 
+public sealed record GenerateRequest(string? UserId, string? PromptVersion, ScoreContext? Context);
+
+public sealed record GenerateResponse(string TipId, string Text, string Category, string PromptVersion, string Provider, string Model);
+
+public sealed record PromptVersionResponse(string Version, IReadOnlyList<string> Placeholders);
+
+public sealed record PromptsResponse(IReadOnlyList<PromptVersionResponse> PromptVersions);
+
 public sealed record TipRequest(string? Text, string? Category, Dictionary<string, double>? Features);
 
 public sealed record TipResponse(
@@ -140,6 +148,9 @@ public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
 [JsonSerializable(typeof(ProfileSchemaResponse))]
 [JsonSerializable(typeof(BanditResponse))]
 [JsonSerializable(typeof(TipRequest))]
+[JsonSerializable(typeof(GenerateRequest))]
+[JsonSerializable(typeof(GenerateResponse))]
+[JsonSerializable(typeof(PromptsResponse))]
 [JsonSerializable(typeof(TipResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]
 [JsonSerializable(typeof(Dictionary<string, double>))]

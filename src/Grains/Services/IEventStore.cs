@@ -45,6 +45,9 @@ public interface IEventStore
     /// <summary>The highest user_seq in the user's log (0 for none).</summary>
     Task<long> LastUserSeqAsync(string userId);
 
+    /// <summary>The user's latest events, newest first: which tip, and what the user did with it.</summary>
+    Task<IReadOnlyList<(string TipId, EventKind Kind)>> RecentReactionsAsync(string userId, int limit);
+
     /// <summary>The highest user_seq of a reward-carrying event in the user's log (0 for none).</summary>
     Task<long> LastRewardSeqAsync(string userId);
 

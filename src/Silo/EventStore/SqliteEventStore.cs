@@ -94,6 +94,23 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    public async Task<IReadOnlyList<(string TipId, EventKind Kind)>> RecentReactionsAsync(string userId, int limit)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT tip_id, kind FROM (" +
+            "SELECT tip_id, 'view' AS kind, user_seq FROM tip_views WHERE user_id = @user_id " +
+            "UNION ALL SELECT tip_id, kind, user_seq FROM tip_feedback WHERE user_id = @user_id) " +
+            "ORDER BY user_seq DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@user_id", userId);
+        command.Parameters.AddWithValue("@limit", limit);
+        var reactions = new List<(string, EventKind)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) reactions.Add((reader.GetString(0), EventKinds.Parse(reader.GetString(1))));
+        return reactions;
+    }
+
     public async Task<long> LastRewardSeqAsync(string userId)
     {
         await using var connection = await OpenAsync();
