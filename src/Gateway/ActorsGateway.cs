@@ -44,6 +44,7 @@ public static class ActorsGateway
             .Bind(builder.Configuration.GetSection(GenerationOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddTipWriter(builder.Configuration);
         builder.Services.AddSingleton(sp => PromptRegistry.Load(sp.GetRequiredService<IOptions<GenerationOptions>>().Value.PromptsDirectory));
         builder.Services.AddSingleton(sp => new PromptSelection(
             sp.GetRequiredService<PromptRegistry>(),
@@ -67,6 +68,7 @@ public static class ActorsGateway
         app.MapProfileApi();
         app.MapTipsApi();
         app.MapGenerationApi();
+        app.MapAnalyticsApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

@@ -14,6 +14,7 @@ public sealed record GeneratedTip(string Text, string Category);
 public static class OfflineTipGenerator
 {
     public const string Provider = "offline";
+    public const string Model = "template";
 
     private static readonly IReadOnlyDictionary<string, string[]> Phrases = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
@@ -28,9 +29,13 @@ public static class OfflineTipGenerator
 
     private static readonly string[] ByHour = ["sleep", "mindfulness", "hydration", "focus", "movement", "nutrition", "social"];
 
+    /// <summary>The category a tip for this context is written for: the favoured one the generator knows, else one by the hour.</summary>
+    public static string CategoryFor(PromptContext context) =>
+        context.FavouredCategories.FirstOrDefault(Phrases.ContainsKey) ?? ByHour[context.Hour * ByHour.Length / 24];
+
     public static GeneratedTip Generate(PromptContext context, string promptVersion, string userId)
     {
-        var category = context.FavouredCategories.FirstOrDefault(Phrases.ContainsKey) ?? ByHour[context.Hour * ByHour.Length / 24];
+        var category = CategoryFor(context);
         var recent = context.RecentTips.Select(t => t.Text).ToHashSet(StringComparer.Ordinal);
         var options = Phrases[category].Where(p => !recent.Contains(p)).ToArray();
         if (options.Length == 0) options = Phrases[category];

@@ -13,8 +13,6 @@ namespace Actors.Gateway.Apis;
 /// </summary>
 public static class GenerationApi
 {
-    public const string OfflineModel = "template";
-
     public static IEndpointRouteBuilder MapGenerationApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/generate", GenerateAsync)
@@ -31,7 +29,8 @@ public static class GenerationApi
 
     public static async Task<Results<Ok<GenerateResponse>, ValidationProblem>> GenerateAsync(
         HttpRequest http, UserGrains grains, ITipCatalog catalog, IEventStore store, PromptRegistry registry,
-        PromptSelection selection, IOptions<GatewayOptions> options, IOptions<GenerationOptions> generation, TimeProvider time)
+        PromptSelection selection, TipWriter writer, IOptions<GatewayOptions> options, IOptions<GenerationOptions> generation,
+        IOptions<LlmOptions> llm, TimeProvider time)
     {
         var (request, problem) = await RequestBody.ReadAsync(http, WireJsonContext.Default.GenerateRequest, options.Value.MaxRequestBodyBytes);
         if (problem is not null) return problem;
@@ -57,9 +56,15 @@ public static class GenerationApi
         }
         var context = ContextAssembler.Assemble(hour, ProfileFeatures.ToDictionary(profile.Values), recent, bandit.Weights);
 
-        var tip = OfflineTipGenerator.Generate(context, version, userId);
+        registry.TryGet(version, out var template);
+        var tip = await writer.WriteAsync(template, context, userId, http.HttpContext.RequestAborted);
+        if (tip.InputTokens + tip.OutputTokens > 0)
+        {
+            store.AppendUsage(new UsageRecord(version, tip.Provider, tip.Model, tip.InputTokens, tip.OutputTokens,
+                llm.Value.CostOf(tip.Model, tip.InputTokens, tip.OutputTokens), time.GetUtcNow().ToUnixTimeMilliseconds()));
+        }
         var (stored, _) = await catalog.UpsertAsync(
             $"gen-{Guid.CreateVersion7():N}", tip.Text, tip.Category, [], source: "generated", promptVersion: version);
-        return TypedResults.Ok(new GenerateResponse(stored.TipId, stored.Text, stored.Category, version, OfflineTipGenerator.Provider, OfflineModel));
+        return TypedResults.Ok(new GenerateResponse(stored.TipId, stored.Text, stored.Category, version, tip.Provider, tip.Model));
     }
 }

@@ -70,6 +70,21 @@ public sealed record PromptVersionResponse(string Version, IReadOnlyList<string>
 
 public sealed record PromptsResponse(IReadOnlyList<PromptVersionResponse> PromptVersions);
 
+/// <summary>GET /admin/analytics/prompts: one entry per prompt version; see <c>Actors.Silo.EventStore.PromptVersionStats</c> for the definitions.</summary>
+public sealed record PromptAnalyticsResponse(IReadOnlyList<PromptVersionAnalytics> PromptVersions);
+
+public sealed record PromptVersionAnalytics(
+    string PromptVersion,
+    long Generated,
+    long Shown,
+    long Completed,
+    long Dismissed,
+    double CompletionRate,
+    double CiLow,
+    double CiHigh,
+    double MeanDwellMs,
+    long Tokens);
+
 public sealed record TipRequest(string? Text, string? Category, Dictionary<string, double>? Features);
 
 public sealed record TipResponse(
@@ -151,6 +166,7 @@ public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
 [JsonSerializable(typeof(GenerateRequest))]
 [JsonSerializable(typeof(GenerateResponse))]
 [JsonSerializable(typeof(PromptsResponse))]
+[JsonSerializable(typeof(PromptAnalyticsResponse))]
 [JsonSerializable(typeof(TipResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]
 [JsonSerializable(typeof(Dictionary<string, double>))]

@@ -19,6 +19,9 @@ public sealed record DecisionRecord(
     long CreatedAtMs,
     string? PromptVersion);
 
+/// <summary>One generation call's usage, attributed to the prompt version it rendered.</summary>
+public sealed record UsageRecord(string PromptVersion, string Provider, string Model, int InputTokens, int OutputTokens, double? Cost, long AtMs);
+
 /// <summary>
 /// The durable record of what happened: user events (the source of truth the grains snapshot behind)
 /// and decisions. Writes are group-committed, so many concurrent appends share one transaction.
@@ -38,6 +41,9 @@ public interface IEventStore
     /// durable no later than any event appended after this call returns.
     /// </summary>
     void AppendDecision(DecisionRecord decision);
+
+    /// <summary>Queues a generation call's usage for the log without waiting.</summary>
+    void AppendUsage(UsageRecord usage);
 
     /// <summary>The user's events with a user_seq above <paramref name="afterSeq"/>, in order; only those that carry a reward when asked.</summary>
     Task<IReadOnlyList<LoggedEvent>> ReadUserEventsAsync(string userId, long afterSeq, bool rewardsOnly = false);

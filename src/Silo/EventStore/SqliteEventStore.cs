@@ -57,6 +57,8 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         _queue.Enqueue(new DecisionWrite(decision));
     }
 
+    public void AppendUsage(UsageRecord usage) => _queue.Enqueue(new UsageWrite(usage));
+
     public async Task<IReadOnlyList<LoggedEvent>> ReadUserEventsAsync(string userId, long afterSeq, bool rewardsOnly = false)
     {
         await using var connection = await OpenAsync();
@@ -250,6 +252,11 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         public override void Execute(WriteStatements statements) => statements.InsertDecision(decision);
     }
 
+    private sealed class UsageWrite(UsageRecord usage) : PendingWrite
+    {
+        public override void Execute(WriteStatements statements) => statements.InsertUsage(usage);
+    }
+
     /// <summary>
     /// Prepared statements of the writer connection, reused for every batch, driven through SQLitePCL.raw
     /// (the layer Microsoft.Data.Sqlite itself sits on): its command objects look every parameter up by
@@ -263,6 +270,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         private readonly sqlite3_stmt _view;
         private readonly sqlite3_stmt _feedback;
         private readonly sqlite3_stmt _decision;
+        private readonly sqlite3_stmt _usage;
 
         public WriteStatements(SqliteConnection connection)
         {
@@ -276,6 +284,8 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
             _decision = Prepare(
                 "INSERT OR IGNORE INTO tip_scores (request_id, user_id, policy, chosen_tip_id, candidates_json, features_json, hour, prompt_version, created_at_ms) " +
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+            _usage = Prepare(
+                "INSERT INTO llm_usage (prompt_version, provider, model, input_tokens, output_tokens, cost, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         }
 
         /// <summary>Writes the event unless its id is known; returns whether it was written.</summary>
@@ -324,8 +334,22 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
             Run(_decision);
         }
 
+        public void InsertUsage(UsageRecord usage)
+        {
+            Text(_usage, 1, usage.PromptVersion);
+            Text(_usage, 2, usage.Provider);
+            Text(_usage, 3, usage.Model);
+            raw.sqlite3_bind_int64(_usage, 4, usage.InputTokens);
+            raw.sqlite3_bind_int64(_usage, 5, usage.OutputTokens);
+            if (usage.Cost is { } cost) raw.sqlite3_bind_double(_usage, 6, cost);
+            else raw.sqlite3_bind_null(_usage, 6);
+            raw.sqlite3_bind_int64(_usage, 7, usage.AtMs);
+            Run(_usage);
+        }
+
         public void Dispose()
         {
+            _usage.Dispose();
             _eventId.Dispose();
             _view.Dispose();
             _feedback.Dispose();

@@ -65,3 +65,16 @@ CREATE TABLE IF NOT EXISTS tip_scores (
     prompt_version  TEXT    NULL,
     created_at_ms   INTEGER NOT NULL
 );
+
+-- What generation cost, per call: tokens always, money when a price is configured for the model.
+CREATE TABLE IF NOT EXISTS llm_usage (
+    usage_id        INTEGER PRIMARY KEY,
+    prompt_version  TEXT    NOT NULL,
+    provider        TEXT    NOT NULL,
+    model           TEXT    NOT NULL,
+    input_tokens    INTEGER NOT NULL,
+    output_tokens   INTEGER NOT NULL,
+    cost            REAL    NULL,
+    at_ms           INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_llm_usage_prompt_version ON llm_usage (prompt_version);

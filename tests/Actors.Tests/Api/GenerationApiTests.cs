@@ -71,3 +71,38 @@ public sealed class GenerationApiTests(SharedHostFixture fixture) : IClassFixtur
         Assert.Contains("v404", error.ToString());
     }
 }
+
+/// <summary>/generate against an OpenAI-compatible server on loopback: the model's tip, and its usage per prompt version.</summary>
+public sealed class GenerationWithModelTests
+{
+    [Fact]
+    public async Task A_model_written_tip_records_tokens_and_cost_for_its_prompt_version()
+    {
+        await using var model = await Generation.ChatCompletionsServer.StartAsync();
+        model.Then(Generation.ChatCompletionsServer.Reply("Stretch your calves against a wall for a minute.", inputTokens: 300, outputTokens: 20));
+        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["OPENAI_BASE_URL"] = model.BaseUrl,
+            ["OPENAI_API_KEY"] = "test-key",
+            ["OPENAI_MODEL"] = "priced-model",
+            ["Llm:Prices:priced-model:InputPerMillion"] = "2",
+            ["Llm:Prices:priced-model:OutputPerMillion"] = "8",
+        });
+
+        var generated = await host.PostJsonAsync("/generate", new { user_id = "model-user", prompt_version = "v2" });
+
+        Assert.Equal("openai", generated.Str("provider"));
+        Assert.Equal("priced-model", generated.Str("model"));
+        Assert.Equal("Stretch your calves against a wall for a minute.", generated.Str("text"));
+        Assert.Single(model.Requests);
+        // The log is one FIFO queue: once this event is acknowledged, the usage row queued before it is written.
+        await host.PostJsonAsync("/feedback", new { event_id = "model-ev", user_id = "model-user", tip_id = generated.Str("tip_id"), kind = "view" });
+        var row = ValidationDb.Strings(host.DataDirectory,
+            "SELECT prompt_version || ',' || provider || ',' || input_tokens || ',' || output_tokens || ',' || printf('%.6f', cost) FROM llm_usage");
+        Assert.Equal(["v2,openai,300,20,0.000760"], row);
+        var analytics = await host.GetJsonAsync("/admin/analytics/prompts");
+        var v2 = analytics["prompt_versions"]!.AsArray().Single(p => p!.Str("prompt_version") == "v2")!;
+        Assert.Equal(320, v2.Val<long>("tokens"));
+        Assert.Equal(1, v2.Val<long>("generated"));
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+
+namespace Actors.Generation;
+
+public static class GenerationServices
+{
+    /// <summary>
+    /// Registers the tip writer: LlmOptions from the "Llm" section with OPENAI_BASE_URL, OPENAI_API_KEY and
+    /// OPENAI_MODEL on top, and a typed HttpClient behind the standard resilience handler — per-attempt
+    /// timeout, up to two retries with exponential backoff on 429, 408 and 5xx, a circuit breaker, and an
+    /// overall timeout.
+    /// </summary>
+    public static IServiceCollection AddTipWriter(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LlmOptions>()
+            .Bind(configuration.GetSection(LlmOptions.Section))
+            .PostConfigure(o =>
+            {
+                o.BaseUrl = configuration["OPENAI_BASE_URL"] is { Length: > 0 } url ? url : o.BaseUrl;
+                o.ApiKey = configuration["OPENAI_API_KEY"] is { Length: > 0 } key ? key : o.ApiKey;
+                o.Model = configuration["OPENAI_MODEL"] is { Length: > 0 } model ? model : o.Model;
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var attempt = configuration.GetSection(LlmOptions.Section).Get<LlmOptions>()?.AttemptTimeout ?? new LlmOptions().AttemptTimeout;
+        services.AddHttpClient<TipWriter>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddStandardResilienceHandler(resilience =>
+            {
+                resilience.AttemptTimeout.Timeout = attempt;
+                resilience.Retry.MaxRetryAttempts = 2;
+                resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                resilience.TotalRequestTimeout.Timeout = attempt * 3 + TimeSpan.FromSeconds(1);
+                resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, attempt.Ticks * 2));
+            });
+        return services;
+    }
+}
