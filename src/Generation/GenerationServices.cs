@@ -33,7 +33,12 @@ public static class GenerationServices
                 resilience.Retry.MaxRetryAttempts = 2;
                 resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
                 resilience.TotalRequestTimeout.Timeout = attempt * 3 + TimeSpan.FromSeconds(1);
+                // Tuned for the trickle of /generate calls, not for the library's high-traffic defaults
+                // (100 calls before it may open): ten attempts, half failing, open it for 15 s.
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, attempt.Ticks * 2));
+                resilience.CircuitBreaker.MinimumThroughput = 10;
+                resilience.CircuitBreaker.FailureRatio = 0.5;
+                resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
             });
         return services;
     }

@@ -165,6 +165,24 @@ public sealed class TipWriterTests
     }
 
     [Fact]
+    public async Task After_repeated_failures_the_circuit_opens_and_calls_stop_reaching_the_server()
+    {
+        await using var server = await ChatCompletionsServer.StartAsync();
+        for (var i = 0; i < 60; i++) server.Then(ChatCompletionsServer.Status(503));
+        await using var services = Services(server.BaseUrl);
+
+        // Four calls of three attempts each: twelve failures, past the breaker's minimum of ten.
+        for (var i = 0; i < 4; i++) Assert.Equal(TipWriter.FallbackProvider, (await WriteAsync(services)).Provider);
+        var reached = server.Requests.Count;
+        Assert.InRange(reached, 10, 12);
+
+        var whileOpen = await WriteAsync(services);
+
+        Assert.Equal(TipWriter.FallbackProvider, whileOpen.Provider);
+        Assert.Equal(reached, server.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_timeout_ends_in_the_fallback()
     {
         await using var server = await ChatCompletionsServer.StartAsync();
