@@ -58,8 +58,10 @@ public sealed class GenerationApiTests(SharedHostFixture fixture) : IClassFixtur
         await using var host = await ServiceHost.StartAsync(new Dictionary<string, string?> { ["TIP_PROMPT_VERSION"] = "v2" });
 
         var generated = await host.PostJsonAsync("/generate", new { user_id = "gen-user-3" });
+        var asked = await host.PostJsonAsync("/generate", new { user_id = "gen-user-3", prompt_version = "v1" });
 
         Assert.Equal("v2", generated.Str("prompt_version"));
+        Assert.Equal("v1", asked.Str("prompt_version")); // the body wins over the environment
     }
 
     [Fact]
