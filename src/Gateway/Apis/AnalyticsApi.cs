@@ -30,8 +30,6 @@ public static class AnalyticsApi
     public static async Task<Ok<PromptAnalyticsResponse>> GetPromptAnalyticsAsync(PromptRegistry registry, IOptions<StorageOptions> storage)
     {
         var stats = await new PromptAnalytics(storage.Value.EventDatabasePath).ReadAsync(registry.Versions);
-        return TypedResults.Ok(new PromptAnalyticsResponse(stats.Select(s => new PromptVersionAnalytics(
-            s.PromptVersion, s.Generated, s.Shown, s.Completed, s.Dismissed,
-            s.CompletionRate, s.CiLow, s.CiHigh, s.MeanDwellMs, s.Tokens)).ToArray()));
+        return TypedResults.Ok(new PromptAnalyticsResponse(stats));
     }
 }

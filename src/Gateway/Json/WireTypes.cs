@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Actors.Silo.EventStore;
 
 namespace Actors.Gateway.Json;
 
@@ -70,20 +71,8 @@ public sealed record PromptVersionResponse(string Version, IReadOnlyList<string>
 
 public sealed record PromptsResponse(IReadOnlyList<PromptVersionResponse> PromptVersions);
 
-/// <summary>GET /admin/analytics/prompts: one entry per prompt version; see <c>Actors.Silo.EventStore.PromptVersionStats</c> for the definitions.</summary>
-public sealed record PromptAnalyticsResponse(IReadOnlyList<PromptVersionAnalytics> PromptVersions);
-
-public sealed record PromptVersionAnalytics(
-    string PromptVersion,
-    long Generated,
-    long Shown,
-    long Completed,
-    long Dismissed,
-    double CompletionRate,
-    double CiLow,
-    double CiHigh,
-    double MeanDwellMs,
-    long Tokens);
+/// <summary>GET /admin/analytics/prompts: one entry per prompt version, as <see cref="PromptVersionStats"/> defines them.</summary>
+public sealed record PromptAnalyticsResponse(IReadOnlyList<PromptVersionStats> PromptVersions);
 
 public sealed record TipRequest(string? Text, string? Category, Dictionary<string, double>? Features);
 
