@@ -97,8 +97,20 @@ public sealed class LinUcb : IContextualBandit
     public Ranking Rank(CandidateBatch candidates, Random random) =>
         Rankings.Greedy(Score(candidates), random);
 
-    /// <summary>Upper confidence bound of each candidate.</summary>
+    /// <summary>Upper confidence bound of each candidate: θᵀx + α·sqrt(xᵀA⁻¹x).</summary>
     public double[] Score(CandidateBatch candidates)
+    {
+        var (means, variances) = Estimate(candidates);
+        var scores = new double[means.Length];
+        for (var c = 0; c < scores.Length; c++) scores[c] = means[c] + _options.Alpha * Math.Sqrt(variances[c]);
+        return scores;
+    }
+
+    /// <summary>
+    /// The ridge estimate of each candidate's reward, θᵀx, and its variance factor xᵀA⁻¹x: what every
+    /// policy over this model (UCB, ε-greedy, softmax, Thompson) builds its choice from.
+    /// </summary>
+    public (double[] Means, double[] Variances) Estimate(CandidateBatch candidates)
     {
         var lambdaInv = 1 / _options.Lambda;
         // u = A⁻¹s for the shared part once, so each candidate costs O(nnz²) rather than O(d²).
@@ -123,8 +135,9 @@ public sealed class LinUcb : IContextualBandit
             if (k >= 0) sharedVariance += u[k] * f.Value;
         }
 
-        var scores = new double[candidates.Count];
-        for (var c = 0; c < scores.Length; c++)
+        var means = new double[candidates.Count];
+        var variances = new double[candidates.Count];
+        for (var c = 0; c < means.Length; c++)
         {
             var own = candidates.Candidate(c);
             double mean = sharedMean, variance = sharedVariance;
@@ -146,9 +159,10 @@ public sealed class LinUcb : IContextualBandit
                     if (l >= 0) variance += v * _aInv[row + l] * own[q].Value;
                 }
             }
-            scores[c] = mean + _options.Alpha * Math.Sqrt(Math.Max(0, variance));
+            means[c] = mean;
+            variances[c] = Math.Max(0, variance);
         }
-        return scores;
+        return (means, variances);
     }
 
     public void Update(ReadOnlySpan<SparseFeature> features, double reward)
