@@ -87,14 +87,8 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         return events;
     }
 
-    public async Task<long> LastUserSeqAsync(string userId)
-    {
-        await using var connection = await OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(user_seq), 0) FROM event_ids WHERE user_id = @user_id";
-        command.Parameters.AddWithValue("@user_id", userId);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<long> LastUserSeqAsync(string userId) =>
+        UserScalarAsync("SELECT COALESCE(MAX(user_seq), 0) FROM event_ids WHERE user_id = @user_id", userId);
 
     public async Task<IReadOnlyList<(string TipId, EventKind Kind)>> RecentReactionsAsync(string userId, int limit)
     {
@@ -113,11 +107,15 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         return reactions;
     }
 
-    public async Task<long> LastRewardSeqAsync(string userId)
+    public Task<long> LastRewardSeqAsync(string userId) =>
+        UserScalarAsync("SELECT COALESCE(MAX(user_seq), 0) FROM tip_feedback WHERE user_id = @user_id AND request_id IS NOT NULL", userId);
+
+    /// <summary>One integer from a query over one user's rows.</summary>
+    private async Task<long> UserScalarAsync(string sql, string userId)
     {
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(user_seq), 0) FROM tip_feedback WHERE user_id = @user_id AND request_id IS NOT NULL";
+        command.CommandText = sql;
         command.Parameters.AddWithValue("@user_id", userId);
         return (long)(await command.ExecuteScalarAsync())!;
     }

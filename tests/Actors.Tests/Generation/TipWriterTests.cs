@@ -198,40 +198,27 @@ public sealed class TipWriterTests
     [Theory]
     [InlineData("this is not json")]
     [InlineData("""{"choices": "nope"}""")]
-    public async Task A_malformed_body_ends_in_the_fallback(string body)
-    {
-        await using var server = await ChatCompletionsServer.StartAsync();
-        server.Then(ChatCompletionsServer.Raw(body));
-        await using var services = Services(server.BaseUrl);
-
-        var tip = await WriteAsync(services);
-
-        Assert.Equal(TipWriter.FallbackProvider, tip.Provider);
-    }
+    public async Task A_malformed_body_ends_in_the_fallback(string body) =>
+        Assert.Equal(TipWriter.FallbackProvider, (await WriteOnceAsync(ChatCompletionsServer.Raw(body))).Provider);
 
     [Theory]
     [InlineData("")]
     [InlineData("As an AI language model, I cannot give advice.")]
     [InlineData("First line.\nSecond line.")]
-    public async Task Output_that_is_not_a_tip_ends_in_the_fallback(string text)
-    {
-        await using var server = await ChatCompletionsServer.StartAsync();
-        server.Then(ChatCompletionsServer.Reply(text));
-        await using var services = Services(server.BaseUrl);
-
-        var tip = await WriteAsync(services);
-
-        Assert.Equal(TipWriter.FallbackProvider, tip.Provider);
-    }
+    public async Task Output_that_is_not_a_tip_ends_in_the_fallback(string text) =>
+        Assert.Equal(TipWriter.FallbackProvider, (await WriteOnceAsync(ChatCompletionsServer.Reply(text))).Provider);
 
     [Fact]
-    public async Task Too_long_output_ends_in_the_fallback()
+    public async Task Too_long_output_ends_in_the_fallback() =>
+        Assert.Equal(TipWriter.FallbackProvider, (await WriteOnceAsync(ChatCompletionsServer.Reply(new string('x', 400)))).Provider);
+
+    /// <summary>One tip written against a server that answers the first request with <paramref name="answer"/>.</summary>
+    private static async Task<WrittenTip> WriteOnceAsync(Func<HttpContext, Task> answer)
     {
         await using var server = await ChatCompletionsServer.StartAsync();
-        server.Then(ChatCompletionsServer.Reply(new string('x', 400)));
+        server.Then(answer);
         await using var services = Services(server.BaseUrl);
-
-        Assert.Equal(TipWriter.FallbackProvider, (await WriteAsync(services)).Provider);
+        return await WriteAsync(services);
     }
 
     [Fact]
