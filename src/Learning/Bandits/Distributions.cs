@@ -48,6 +48,14 @@ public static class Distributions
     /// <summary>Draws the served candidate from <paramref name="probabilities"/>; the rest follow by <paramref name="values"/>.</summary>
     public static Ranking Sample(double[] values, double[] probabilities, Random random)
     {
+        var chosen = SampleIndex(probabilities, random);
+        var rest = Enumerable.Range(0, values.Length).Where(i => i != chosen).OrderByDescending(i => values[i]);
+        return new Ranking([chosen, .. rest], values, probabilities);
+    }
+
+    /// <summary>An index drawn with the given (validated) probabilities; one with none is never drawn.</summary>
+    public static int SampleIndex(double[] probabilities, Random random)
+    {
         Validate(probabilities);
         var u = random.NextDouble();
         var chosen = probabilities.Length - 1;
@@ -61,7 +69,16 @@ public static class Distributions
             }
         }
         while (probabilities[chosen] == 0) chosen--; // rounding left u ≥ 0: the last candidate with any chance
-        var rest = Enumerable.Range(0, values.Length).Where(i => i != chosen).OrderByDescending(i => values[i]);
-        return new Ranking([chosen, .. rest], values, probabilities);
+        return chosen;
+    }
+
+    /// <summary>How often each index won across <paramref name="draws"/> rounds of <paramref name="winner"/>: a policy that samples
+    /// its choice (Thompson sampling) made into a distribution whose probabilities are exact, so they can be logged.</summary>
+    public static double[] Frequencies(int count, int draws, Func<int> winner)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(draws, 1);
+        var probabilities = new double[count];
+        for (var d = 0; d < draws; d++) probabilities[winner()] += 1.0 / draws;
+        return probabilities;
     }
 }

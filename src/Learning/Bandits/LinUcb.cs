@@ -165,6 +165,47 @@ public sealed class LinUcb : IContextualBandit
         return (means, variances);
     }
 
+    /// <summary>
+    /// The posterior covariance factor of the candidates' rewards, Kᵢⱼ = xᵢᵀA⁻¹xⱼ (n×n, row-major): the
+    /// candidates share features, so their sampled rewards move together. Linear Thompson sampling draws from N(θᵀx, v²K).
+    /// </summary>
+    public double[] Covariance(CandidateBatch candidates)
+    {
+        var n = candidates.Count;
+        var shared = candidates.Shared;
+        var sharedTerm = Quadratic(shared, shared);
+        var cross = new double[n];
+        for (var c = 0; c < n; c++) cross[c] = Quadratic(shared, candidates.Candidate(c));
+        var k = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j <= i; j++)
+            {
+                var value = sharedTerm + cross[i] + cross[j] + Quadratic(candidates.Candidate(i), candidates.Candidate(j));
+                k[i * n + j] = value;
+                k[j * n + i] = value;
+            }
+        }
+        return k;
+    }
+
+    /// <summary>xᵀA⁻¹y, where a feature the model has not seen has its prior variance 1/λ and no covariance.</summary>
+    private double Quadratic(ReadOnlySpan<SparseFeature> x, ReadOnlySpan<SparseFeature> y)
+    {
+        var sum = 0.0;
+        foreach (var p in x)
+        {
+            var k = LocalIndex(p.Id);
+            foreach (var q in y)
+            {
+                var l = LocalIndex(q.Id);
+                if (k >= 0 && l >= 0) sum += p.Value * _aInv[k * _capacity + l] * q.Value;
+                else if (p.Id == q.Id) sum += p.Value * q.Value / _options.Lambda;
+            }
+        }
+        return sum;
+    }
+
     public void Update(ReadOnlySpan<SparseFeature> features, double reward)
     {
         if (!double.IsFinite(reward)) throw new ArgumentOutOfRangeException(nameof(reward), reward, "Reward must be finite.");

@@ -49,4 +49,29 @@ public static class Rankings
         }
         return new Ranking(order, scores, probabilities);
     }
+
+    /// <summary>
+    /// The index of the highest value, ties (within <see cref="TieTolerance"/>) drawn uniformly; allocation-free
+    /// for per-draw use. The tolerance matters: equal candidates sampled through rounding-different arithmetic
+    /// would otherwise always resolve the same way.
+    /// </summary>
+    public static int ArgMax(ReadOnlySpan<double> values, Random random)
+    {
+        var best = 0;
+        var bestValue = values[0];
+        var ties = 1;
+        for (var i = 1; i < values.Length; i++)
+        {
+            var tolerance = TieTolerance * Math.Max(1, Math.Abs(bestValue));
+            if (values[i] > bestValue + tolerance)
+            {
+                (best, bestValue, ties) = (i, values[i], 1);
+            }
+            else if (values[i] >= bestValue - tolerance && random.Next(++ties) == 0)
+            {
+                best = i;
+            }
+        }
+        return best;
+    }
 }

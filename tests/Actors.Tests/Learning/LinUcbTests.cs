@@ -273,6 +273,43 @@ public sealed class LinUcbTests
         Assert.Equal(0, model.Updates);
     }
 
+    [Fact]
+    public void Candidate_covariance_matches_a_dense_solve_and_its_diagonal_is_the_variance()
+    {
+        var random = new Random(21);
+        var space = new FeatureSpace();
+        var model = new LinUcb(new LinUcbOptions { Lambda = 0.7 }, space);
+        var reference = new DenseRidge(0.7);
+        for (var i = 0; i < 60; i++)
+        {
+            var (x, reward) = RandomObservation(random, poolSize: 12);
+            model.Update(ToSparse(space, x), reward);
+            reference.Add(x, reward);
+        }
+        // Names x12.. were never trained on: their prior covariance must show up too.
+        var shared = new[] { ("x00", 1.0), ("x03", 0.5) };
+        var candidates = new[]
+        {
+            new[] { ("x05", 1.0), ("x14", 0.4) },
+            new[] { ("x05", 1.0), ("x14", 0.4) },
+            new[] { ("x07", -0.3), ("x20", 1.0) },
+            new[] { ("x14", 1.0) },
+        };
+        var batch = Batch(space, shared, candidates);
+
+        var k = model.Covariance(batch);
+        var variances = model.Estimate(batch).Variances;
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            AssertClose(variances[i], k[i * candidates.Length + i], $"K[{i},{i}]");
+            for (var j = 0; j < candidates.Length; j++)
+            {
+                var expected = reference.Bilinear([.. shared, .. candidates[i]], [.. shared, .. candidates[j]]);
+                AssertClose(expected, k[i * candidates.Length + j], $"K[{i},{j}]");
+            }
+        }
+    }
+
     private static void AssertWeightsMatch(DenseRidge reference, LinUcb model)
     {
         var expected = reference.Theta();
@@ -373,6 +410,20 @@ public sealed class LinUcbTests
                 width += vector[i] * aInvX[i];
             }
             return mean + alpha * Math.Sqrt(width);
+        }
+
+        /// <summary>xᵀA⁻¹y, with A extended by λ on the diagonal for names never trained on.</summary>
+        public double Bilinear((string Name, double Value)[] x, (string Name, double Value)[] y)
+        {
+            var names = new List<string>(_names);
+            foreach (var (name, _) in x.Concat(y)) if (!names.Contains(name)) names.Add(name);
+            var (a, _) = Build(names.Count);
+            var xv = new double[names.Count];
+            var yv = new double[names.Count];
+            foreach (var (name, value) in x) xv[names.IndexOf(name)] += value;
+            foreach (var (name, value) in y) yv[names.IndexOf(name)] += value;
+            var aInvY = Solve(a, yv);
+            return xv.Select((v, i) => v * aInvY[i]).Sum();
         }
 
         private (double[,] A, double[] B) Build(int n)
