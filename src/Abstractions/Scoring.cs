@@ -16,19 +16,26 @@ public sealed record RankedTip(
     [property: Id(1)] double Score,
     [property: Id(2)] double Probability);
 
-/// <summary>The served ranking: <see cref="Ranked"/> in serving order, the first being the chosen tip.</summary>
+/// <summary>
+/// The served ranking: <see cref="Ranked"/> in serving order, the first being the chosen tip, by the named
+/// policy; with the experiment and variant that chose that policy when one runs.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("actors.ScoreResult")]
 public sealed record ScoreResult(
     [property: Id(0)] string RequestId,
     [property: Id(1)] string Policy,
     [property: Id(2)] RankedTip[] Ranked,
-    [property: Id(3)] double[] ProfileFeatures);
+    [property: Id(3)] double[] ProfileFeatures,
+    [property: Id(4)] string? Experiment = null,
+    [property: Id(5)] string? Variant = null);
 
-/// <summary>What a user's bandit has learned, for inspection.</summary>
+/// <summary>What a user's bandit has learned, for inspection: the ridge model's weights, how many tips have a record, and the user's experiment variants.</summary>
 [GenerateSerializer, Immutable, Alias("actors.BanditSummary")]
 public sealed record BanditSummary(
     [property: Id(0)] string Policy,
     [property: Id(1)] string[] FeatureNames,
     [property: Id(2)] long Updates,
     [property: Id(3)] long RewardsThroughSeq,
-    [property: Id(4)] Dictionary<string, double> Weights);
+    [property: Id(4)] Dictionary<string, double> Weights,
+    [property: Id(5)] Dictionary<string, string> Experiments,
+    [property: Id(6)] int TipsWithRecords);

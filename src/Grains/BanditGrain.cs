@@ -1,7 +1,10 @@
 using Actors.Abstractions;
 using Actors.Grains.Options;
+using Actors.Grains.Policies;
 using Actors.Grains.Services;
+using Actors.Learning.Arms;
 using Actors.Learning.Bandits;
+using Actors.Learning.Policies;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,6 +13,9 @@ namespace Actors.Grains;
 public sealed class BanditGrain(
     [PersistentState("bandit", StorageNames.Grains)] IPersistentState<BanditSnapshot> snapshot,
     IEventStore store,
+    PolicyRollout rollout,
+    ExperimentPlan experiments,
+    PolicyCatalog policies,
     IOptions<BanditOptions> banditOptions,
     IOptions<RewardOptions> rewardOptions,
     IOptions<ProfileOptions> profileOptions,
@@ -23,7 +29,8 @@ public sealed class BanditGrain(
     private readonly Dictionary<string, DecisionRecord> _recent = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
     private readonly Random _random = new();
-    private LinUcb _model = null!;
+    private Dictionary<string, ExperimentAssignment> _assignments = null!;
+    private PolicyModels _models = null!;
     private long _rewardsThroughSeq;
     private ProfileView? _profile;
     private bool _dirty;
@@ -33,10 +40,14 @@ public sealed class BanditGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var saved = snapshot.State;
-        _model = snapshot.RecordExists
+        var ridge = snapshot.RecordExists
             ? LinUcb.FromState(new LinUcbState(saved.FeatureNames, saved.A, saved.B, saved.Updates), _options.ToLinUcbOptions())
             : new LinUcb(_options.ToLinUcbOptions());
+        var arms = new Dictionary<string, ArmStat>(saved.ArmTipIds.Length, StringComparer.Ordinal);
+        for (var i = 0; i < saved.ArmTipIds.Length; i++) arms[saved.ArmTipIds[i]] = new ArmStat(saved.ArmPulls[i], saved.ArmRewards[i]);
+        _models = new PolicyModels(ridge, arms);
         _rewardsThroughSeq = saved.RewardsThroughSeq;
+        _assignments = (await store.ReadAssignmentsAsync(UserId)).ToDictionary(a => a.Experiment, StringComparer.Ordinal);
         await CatchUpAsync();
 
         var interval = snapshotOptions.Value.Interval;
@@ -49,7 +60,8 @@ public sealed class BanditGrain(
     public async Task<ScoreResult> ScoreAsync(ScoreCommand command)
     {
         var profile = command.ProfileFeatures ?? (await CurrentProfileAsync()).Values;
-        var (result, decision) = BanditScoring.Score(_model, UserId, command, profile, _random);
+        var plan = await PlanAsync(command.AtMs);
+        var (result, decision) = BanditScoring.Score(_models, plan, UserId, command, profile, _random);
         Remember(decision);
         store.AppendDecision(decision);
         return result;
@@ -72,12 +84,38 @@ public sealed class BanditGrain(
         }
     }
 
-    public Task<BanditSummary> GetSummaryAsync() => Task.FromResult(new BanditSummary(
-        _model.PolicyName,
-        _model.FeatureNames.ToArray(),
-        _model.Updates,
-        _rewardsThroughSeq,
-        new Dictionary<string, double>(_model.Weights())));
+    public async Task<BanditSummary> GetSummaryAsync()
+    {
+        var plan = await PlanAsync(time.NowMs());
+        var ridge = _models.Ridge;
+        return new BanditSummary(
+            plan.Policy.Name,
+            ridge.FeatureNames.ToArray(),
+            ridge.Updates,
+            _rewardsThroughSeq,
+            new Dictionary<string, double>(ridge.Weights()),
+            _assignments.Values.ToDictionary(a => a.Experiment, a => a.Variant),
+            _models.Arms.Count);
+    }
+
+    /// <summary>
+    /// Who serves this user: the variant's policy when an experiment runs (assigned once, durably, and kept
+    /// however the weights change later), else the live policy; the registry's shadows decide beside it.
+    /// </summary>
+    private async ValueTask<ServingPlan> PlanAsync(long nowMs)
+    {
+        var serving = await rollout.CurrentAsync();
+        if (experiments.Running is not { } experiment) return new ServingPlan(serving.Live, serving.Shadows);
+
+        if (!_assignments.TryGetValue(experiment.Name, out var assignment) || !experiment.Keeps(assignment))
+        {
+            assignment = new ExperimentAssignment(experiment.Name, UserId, experiment.Assign(UserId), experiment.Salt, experiment.Weights, nowMs);
+            await store.AppendAssignmentAsync(assignment);
+            _assignments[experiment.Name] = assignment;
+        }
+        var policy = experiment.PolicyOf(assignment.Variant) is { } name ? policies[name] : serving.Live;
+        return new ServingPlan(policy, serving.Shadows.Where(s => s != policy).ToArray(), experiment.Name, assignment.Variant);
+    }
 
     private async Task<ProfileView> CurrentProfileAsync()
     {
@@ -99,7 +137,7 @@ public sealed class BanditGrain(
                 : Array.FindIndex(decision.Candidates, c => c.TipId == feedback.TipId);
             if (index >= 0)
             {
-                _model.Update(BanditScoring.VectorOf(decision!, index), reward);
+                _models.Learn(feedback.TipId, BanditScoring.VectorOf(decision!, index), reward);
             }
             else
             {
@@ -129,15 +167,19 @@ public sealed class BanditGrain(
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
         if (!_dirty) return;
-        var state = _model.ToState();
+        var state = _models.Ridge.ToState();
+        var arms = _models.Arms.ToArray();
         snapshot.State = new BanditSnapshot
         {
-            Policy = _model.PolicyName,
+            Policy = LinUcb.Name,
             FeatureNames = state.FeatureNames,
             A = state.A,
             B = state.B,
             Updates = state.Updates,
             RewardsThroughSeq = _rewardsThroughSeq,
+            ArmTipIds = arms.Select(a => a.Key).ToArray(),
+            ArmPulls = arms.Select(a => a.Value.Pulls).ToArray(),
+            ArmRewards = arms.Select(a => a.Value.Rewards).ToArray(),
         };
         _dirty = false;
         try

@@ -1,10 +1,14 @@
 using Actors.Abstractions;
 using Actors.Grains.Services;
 using Actors.Learning.Bandits;
+using Actors.Learning.Policies;
 
 namespace Actors.Grains;
 
-/// <summary>The scoring math of one request, shared by the bandit grain and the stateless benchmark baseline.</summary>
+/// <summary>What serves one request: the policy, the shadows beside it, and the experiment that chose it.</summary>
+public sealed record ServingPlan(IPolicy Policy, IReadOnlyList<IPolicy> Shadows, string? Experiment = null, string? Variant = null);
+
+/// <summary>The scoring math of one request, shared by the bandit grain, offline evaluation and the stateless benchmark baseline.</summary>
 public static class BanditScoring
 {
     public static CandidateBatch BuildBatch(double[] profile, in HourEncoding hour, TipCandidate[] candidates)
@@ -22,12 +26,25 @@ public static class BanditScoring
         return new CandidateBatch(shared, items, offsets);
     }
 
-    /// <summary>Ranks the command's candidates; returns the answer and the decision to log.</summary>
+    /// <summary>The policies' view of a request: its candidates' features and tip ids over the user's models.</summary>
+    public static PolicyInput InputFor(PolicyModels models, double[] profile, int hour, TipCandidate[] candidates)
+    {
+        var tipIds = new string[candidates.Length];
+        for (var i = 0; i < tipIds.Length; i++) tipIds[i] = candidates[i].TipId;
+        return new PolicyInput(BuildBatch(profile, HourEncoding.Of(hour), candidates), tipIds, models);
+    }
+
+    /// <summary>
+    /// Ranks the command's candidates: the serving policy's distribution picks the first, the rest follow
+    /// by its values; each shadow decides too, for the log only. Returns the answer and the decision to log.
+    /// </summary>
     public static (ScoreResult Result, DecisionRecord Decision) Score(
-        IContextualBandit model, string userId, ScoreCommand command, double[] profile, Random random)
+        PolicyModels models, ServingPlan plan, string userId, ScoreCommand command, double[] profile, Random random)
     {
         var candidates = command.Candidates;
-        var ranking = model.Rank(BuildBatch(profile, HourEncoding.Of(command.Hour), candidates), random);
+        var input = InputFor(models, profile, command.Hour, candidates);
+        var choice = plan.Policy.Decide(input, random);
+        var ranking = Distributions.Sample(choice.Values, choice.Probabilities, random);
 
         var ranked = new RankedTip[candidates.Length];
         var served = new TipCandidate[candidates.Length];
@@ -40,10 +57,23 @@ public static class BanditScoring
             ranked[position] = new RankedTip(candidates[index].TipId, ranking.Scores[index], probabilities[position]);
         }
 
+        ShadowDecision[]? shadows = null;
+        if (plan.Shadows.Count > 0)
+        {
+            var servedIndex = ranking.Order[0];
+            shadows = new ShadowDecision[plan.Shadows.Count];
+            for (var s = 0; s < shadows.Length; s++)
+            {
+                var shadow = plan.Shadows[s].Decide(input, random).Probabilities;
+                var pick = Distributions.SampleIndex(shadow, random);
+                shadows[s] = new ShadowDecision(plan.Shadows[s].Name, candidates[pick].TipId, shadow[pick], shadow[servedIndex]);
+            }
+        }
+
         var decision = new DecisionRecord(
-            command.RequestId, userId, model.PolicyName, command.Hour, profile, served, probabilities,
-            command.AtMs, served[0].PromptVersion);
-        return (new ScoreResult(command.RequestId, model.PolicyName, ranked, profile), decision);
+            command.RequestId, userId, plan.Policy.Name, command.Hour, profile, served, probabilities,
+            command.AtMs, served[0].PromptVersion, plan.Experiment, plan.Variant, shadows);
+        return (new ScoreResult(command.RequestId, plan.Policy.Name, ranked, profile, plan.Experiment, plan.Variant), decision);
     }
 
     /// <summary>The full feature vector of one candidate of a logged decision, as it was when served.</summary>

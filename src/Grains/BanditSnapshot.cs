@@ -9,6 +9,7 @@ namespace Actors.Grains;
 [GenerateSerializer, Alias("actors.BanditSnapshot")]
 public sealed class BanditSnapshot
 {
+    /// <summary>The kind of reward model persisted (the policies reading it are configured, not stored).</summary>
     [Id(0)] public string Policy { get; set; } = LinUcb.Name;
     [Id(1)] public string[] FeatureNames { get; set; } = [];
     /// <summary>The d×d design matrix, row-major.</summary>
@@ -17,4 +18,8 @@ public sealed class BanditSnapshot
     [Id(4)] public long Updates { get; set; }
     /// <summary>Every reward-carrying event up to this log position has been learned from, none after it.</summary>
     [Id(5)] public long RewardsThroughSeq { get; set; }
+    /// <summary>The per-tip records of the non-contextual policies, as parallel arrays.</summary>
+    [Id(6)] public string[] ArmTipIds { get; set; } = [];
+    [Id(7)] public long[] ArmPulls { get; set; } = [];
+    [Id(8)] public double[] ArmRewards { get; set; } = [];
 }

@@ -1,4 +1,5 @@
 using Actors.Grains.Options;
+using Actors.Grains.Policies;
 using Actors.Grains.Services;
 using Actors.Silo.Catalog;
 using Actors.Silo.EventStore;
@@ -41,6 +42,14 @@ public static class ActorsSilo
         services.AddValidatedOptions<RewardOptions>(configuration, RewardOptions.Section);
         services.AddValidatedOptions<SnapshotOptions>(configuration, SnapshotOptions.Section);
         services.AddValidatedOptions<EventStoreOptions>(configuration, EventStoreOptions.Section);
+        services.AddValidatedOptions<PolicyOptions>(configuration, PolicyOptions.Section)
+            .PostConfigure(o => o.AddDefaultWhenEmpty());
+        services.AddValidatedOptions<ExperimentOptions>(configuration, ExperimentOptions.Section);
+        services.AddSingleton<IValidateOptions<PolicyOptions>, PolicyOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ExperimentOptions>, ExperimentOptionsValidator>();
+        services.AddSingleton<PolicyCatalog>();
+        services.AddSingleton<ExperimentPlan>();
+        services.AddSingleton<PolicyRollout>();
 
         services.AddSingleton<ITipCatalog>(sp => new SqliteTipCatalog(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.EventDatabasePath,

@@ -1,6 +1,9 @@
 using Actors.Abstractions;
 using Actors.Gateway.Json;
 using Actors.Grains;
+using Actors.Grains.Policies;
+using Actors.Learning.Arms;
+using Actors.Learning.Policies;
 using Actors.Grains.Options;
 using Actors.Grains.Services;
 using Actors.Learning.Bandits;
@@ -39,7 +42,7 @@ public static class BenchApi
     /// </summary>
     public static async Task<IResult> ScoreStatelessAsync(
         HttpRequest http, UserGrains grains, ITipCatalog catalog, IEventStore store, IServiceProvider services,
-        IOptions<GatewayOptions> options, IOptions<BanditOptions> bandit, TimeProvider time)
+        IOptions<GatewayOptions> options, IOptions<BanditOptions> bandit, PolicyRollout rollout, TimeProvider time)
     {
         var (command, userId, problem) = await ScoringApi.ReadCommandAsync(http, catalog, options.Value, time);
         if (problem is not null) return problem;
@@ -54,11 +57,16 @@ public static class BenchApi
             ?? (profileState is { RecordExists: true, State: { } savedProfile } && savedProfile.MatchesRegistry()
                 ? ProfileAccumulator.FromSlots(savedProfile.Slots).Values()
                 : ProfileFeatureRegistry.Defaults());
-        var model = banditState is { RecordExists: true, State: { } saved }
+        var saved = banditState.State ?? new BanditSnapshot();
+        var ridge = banditState.RecordExists
             ? LinUcb.FromState(new LinUcbState(saved.FeatureNames, saved.A, saved.B, saved.Updates), bandit.Value.ToLinUcbOptions())
             : new LinUcb(bandit.Value.ToLinUcbOptions());
+        var arms = saved.ArmTipIds.Select((tip, i) => (tip, new ArmStat(saved.ArmPulls[i], saved.ArmRewards[i])))
+            .ToDictionary(a => a.tip, a => a.Item2, StringComparer.Ordinal);
+        var serving = await rollout.CurrentAsync();
 
-        var (result, decision) = BanditScoring.Score(model, userId!, command, profile, Random.Shared);
+        var (result, decision) = BanditScoring.Score(
+            new PolicyModels(ridge, arms), new ServingPlan(serving.Live, serving.Shadows), userId!, command, profile, Random.Shared);
         store.AppendDecision(decision);
         await ScoreFastPath.WriteAsync(http.HttpContext.Response, userId!, result);
         return Results.Empty;

@@ -39,7 +39,8 @@ public static class ProfileApi
         if (!validation.Id("user_id", user_id)) return validation.ToProblem();
         var summary = await grains.Bandit(user_id).GetSummaryAsync();
         return TypedResults.Ok(new BanditResponse(
-            user_id, summary.Policy, summary.FeatureNames, summary.Updates, summary.RewardsThroughSeq, summary.Weights));
+            user_id, summary.Policy, summary.FeatureNames, summary.Updates, summary.RewardsThroughSeq, summary.Weights,
+            summary.Experiments, summary.TipsWithRecords));
     }
 
     public static Ok<ProfileSchemaResponse> GetSchema() => TypedResults.Ok(Schema);

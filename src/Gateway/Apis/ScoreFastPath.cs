@@ -25,6 +25,8 @@ public static class ScoreFastPath
     private static readonly JsonEncodedText RequestIdProperty = JsonEncodedText.Encode("request_id");
     private static readonly JsonEncodedText UserIdProperty = JsonEncodedText.Encode("user_id");
     private static readonly JsonEncodedText PolicyProperty = JsonEncodedText.Encode("policy");
+    private static readonly JsonEncodedText ExperimentProperty = JsonEncodedText.Encode("experiment");
+    private static readonly JsonEncodedText VariantProperty = JsonEncodedText.Encode("variant");
     private static readonly JsonEncodedText ChosenProperty = JsonEncodedText.Encode("chosen_tip_id");
     private static readonly JsonEncodedText RankedProperty = JsonEncodedText.Encode("ranked");
     private static readonly JsonEncodedText TipIdProperty = JsonEncodedText.Encode("tip_id");
@@ -141,6 +143,8 @@ public static class ScoreFastPath
             json.WriteString(RequestIdProperty, result.RequestId);
             json.WriteString(UserIdProperty, userId);
             json.WriteString(PolicyProperty, result.Policy);
+            json.WriteString(ExperimentProperty, result.Experiment);
+            json.WriteString(VariantProperty, result.Variant);
             json.WriteString(ChosenProperty, result.Ranked[0].TipId);
             json.WriteStartArray(RankedProperty);
             foreach (var tip in result.Ranked)

@@ -23,6 +23,8 @@ public sealed record ScoreResponse(
     string RequestId,
     string UserId,
     string Policy,
+    string? Experiment,
+    string? Variant,
     string ChosenTipId,
     IReadOnlyList<RankedTipResponse> Ranked,
     IReadOnlyDictionary<string, double> ProfileFeatures);
@@ -57,7 +59,9 @@ public sealed record BanditResponse(
     IReadOnlyList<string> FeatureNames,
     long Updates,
     long RewardsThroughSeq,
-    IReadOnlyDictionary<string, double> Weights);
+    IReadOnlyDictionary<string, double> Weights,
+    IReadOnlyDictionary<string, string> Experiments,
+    int TipsWithRecords);
 
 public sealed record ProfileSchemaResponse(IReadOnlyList<ProfileFeatureSchema> Features);
 

@@ -14,17 +14,12 @@ public sealed class ProfileOptions
     public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(5);
 }
 
-/// <summary>Section "Bandit": the per-user policy and its hyperparameters.</summary>
+/// <summary>Section "Bandit": the per-user models the policies read (the policies themselves are under "Policies").</summary>
 public sealed class BanditOptions
 {
     public const string Section = "Bandit";
 
-    [AllowedValues(LinUcb.Name)]
-    public string Policy { get; set; } = LinUcb.Name;
-
-    [Range(0.0, 100.0)]
-    public double Alpha { get; set; } = 1.0;
-
+    /// <summary>Ridge regulariser of the per-user reward model: A starts as Lambda·I.</summary>
     [Range(1e-6, 1e6)]
     public double Lambda { get; set; } = 1.0;
 
@@ -35,7 +30,7 @@ public sealed class BanditOptions
     [Range(1, 100_000)]
     public int RecentDecisions { get; set; } = 32;
 
-    public LinUcbOptions ToLinUcbOptions() => new() { Alpha = Alpha, Lambda = Lambda };
+    public LinUcbOptions ToLinUcbOptions() => new() { Lambda = Lambda };
 }
 
 /// <summary>Section "Rewards": what each feedback kind is worth to the bandit (views carry none).</summary>

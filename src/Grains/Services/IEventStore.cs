@@ -1,4 +1,5 @@
 using Actors.Abstractions;
+using Actors.Grains.Policies;
 using Actors.Learning.Profile;
 
 namespace Actors.Grains.Services;
@@ -7,7 +8,10 @@ namespace Actors.Grains.Services;
 /// <param name="UserSeq">1, 2, 3, ... within one user: the position grains replay from.</param>
 public sealed record LoggedEvent(string UserId, long UserSeq, FeedbackEvent Event);
 
-/// <summary>One served decision, in serving order, as the decision log keeps it.</summary>
+/// <summary>
+/// One served decision, in serving order, as the decision log keeps it. <see cref="Probabilities"/> are the
+/// serving policy's, so the first is the chance the served tip had.
+/// </summary>
 public sealed record DecisionRecord(
     string RequestId,
     string UserId,
@@ -17,7 +21,16 @@ public sealed record DecisionRecord(
     TipCandidate[] Candidates,
     double[] Probabilities,
     long CreatedAtMs,
-    string? PromptVersion);
+    string? PromptVersion,
+    string? Experiment = null,
+    string? Variant = null,
+    ShadowDecision[]? Shadows = null);
+
+/// <summary>
+/// What a shadow policy would have done: its own pick and that pick's probability, and the probability it
+/// gave the tip actually served (what an off-policy estimate of the shadow weighs the observed reward by).
+/// </summary>
+public sealed record ShadowDecision(string Policy, string TipId, double Probability, double ServedProbability);
 
 /// <summary>One generation call's usage, attributed to the prompt version it rendered.</summary>
 public sealed record UsageRecord(string PromptVersion, string Provider, string Model, int InputTokens, int OutputTokens, double? Cost, long AtMs);
@@ -41,6 +54,12 @@ public interface IEventStore
     /// durable no later than any event appended after this call returns.
     /// </summary>
     void AppendDecision(DecisionRecord decision);
+
+    /// <summary>Records a user's experiment assignment (replacing one made under another salt); completes once durable.</summary>
+    Task AppendAssignmentAsync(ExperimentAssignment assignment);
+
+    /// <summary>The user's experiment assignments, one per experiment.</summary>
+    Task<IReadOnlyList<ExperimentAssignment>> ReadAssignmentsAsync(string userId);
 
     /// <summary>Queues a generation call's usage for the log without waiting.</summary>
     void AppendUsage(UsageRecord usage);

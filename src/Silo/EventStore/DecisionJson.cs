@@ -48,6 +48,37 @@ internal static class DecisionJson
         return buffer.WrittenSpan;
     }
 
+    /// <summary>[{"policy", "tip_id", "probability", "served_probability"}]: what each shadow would have done.</summary>
+    public static ReadOnlySpan<byte> WriteShadows(ShadowDecision[] shadows)
+    {
+        var buffer = new ArrayBufferWriter<byte>(96 * shadows.Length);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var shadow in shadows)
+            {
+                json.WriteStartObject();
+                json.WriteString("policy", shadow.Policy);
+                json.WriteString("tip_id", shadow.TipId);
+                json.WriteNumber("probability", shadow.Probability);
+                json.WriteNumber("served_probability", shadow.ServedProbability);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        return buffer.WrittenSpan;
+    }
+
+    public static ShadowDecision[] ReadShadows(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.EnumerateArray().Select(s => new ShadowDecision(
+            s.GetProperty("policy").GetString()!,
+            s.GetProperty("tip_id").GetString()!,
+            s.GetProperty("probability").GetDouble(),
+            s.GetProperty("served_probability").GetDouble())).ToArray();
+    }
+
     /// <summary>The profile features used, by name, and the context.</summary>
     public static ReadOnlySpan<byte> WriteFeatures(DecisionRecord decision)
     {

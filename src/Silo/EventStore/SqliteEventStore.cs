@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Actors.Abstractions;
+using Actors.Grains.Policies;
 using Actors.Grains.Services;
 using Actors.Learning.Profile;
 using Actors.Silo.Storage;
@@ -43,6 +44,25 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         connection.Open();
         Execute(connection, "PRAGMA journal_mode=WAL;");
         Execute(connection, SqlResources.Read("EventStore.sql"));
+        AddMissingColumns(connection, "tip_scores", ("experiment", "TEXT NULL"), ("variant", "TEXT NULL"), ("shadows_json", "TEXT NULL"));
+        // Partial: decisions outside an experiment pay no index write.
+        Execute(connection, "CREATE INDEX IF NOT EXISTS ix_tip_scores_experiment ON tip_scores (experiment, variant) WHERE experiment IS NOT NULL;");
+    }
+
+    /// <summary>Columns added since a database was created: CREATE TABLE IF NOT EXISTS leaves an existing table as it was.</summary>
+    private static void AddMissingColumns(SqliteConnection connection, string table, params (string Name, string Type)[] columns)
+    {
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT name FROM pragma_table_info('{table}')";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) present.Add(reader.GetString(0));
+        }
+        foreach (var (name, type) in columns.Where(c => !present.Contains(c.Name)))
+        {
+            Execute(connection, $"ALTER TABLE {table} ADD COLUMN {name} {type};");
+        }
     }
 
     public Task<long[]> AppendEventsAsync(string userId, long nextSeq, FeedbackEvent[] events)
@@ -58,6 +78,28 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     }
 
     public void AppendUsage(UsageRecord usage) => _queue.Enqueue(new UsageWrite(usage));
+
+    public Task AppendAssignmentAsync(ExperimentAssignment assignment)
+    {
+        var write = new AssignmentWrite(assignment);
+        _queue.Enqueue(write);
+        return write.Completion.Task;
+    }
+
+    public async Task<IReadOnlyList<ExperimentAssignment>> ReadAssignmentsAsync(string userId)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT experiment, variant, salt, weights, assigned_at_ms FROM experiment_assignments WHERE user_id = @user_id";
+        command.Parameters.AddWithValue("@user_id", userId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var assignments = new List<ExperimentAssignment>();
+        while (await reader.ReadAsync())
+        {
+            assignments.Add(new ExperimentAssignment(reader.GetString(0), userId, reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4)));
+        }
+        return assignments;
+    }
 
     public async Task<IReadOnlyList<LoggedEvent>> ReadUserEventsAsync(string userId, long afterSeq, bool rewardsOnly = false)
     {
@@ -255,6 +297,17 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         public override void Execute(WriteStatements statements) => statements.InsertUsage(usage);
     }
 
+    private sealed class AssignmentWrite(ExperimentAssignment assignment) : PendingWrite
+    {
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute(WriteStatements statements) => statements.UpsertAssignment(assignment);
+
+        public override void Succeed() => Completion.TrySetResult();
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
+    }
+
     /// <summary>
     /// Prepared statements of the writer connection, reused for every batch, driven through SQLitePCL.raw
     /// (the layer Microsoft.Data.Sqlite itself sits on): its command objects look every parameter up by
@@ -269,6 +322,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         private readonly sqlite3_stmt _feedback;
         private readonly sqlite3_stmt _decision;
         private readonly sqlite3_stmt _usage;
+        private readonly sqlite3_stmt _assignment;
 
         public WriteStatements(SqliteConnection connection)
         {
@@ -280,8 +334,10 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
             _feedback = Prepare(
                 "INSERT INTO tip_feedback (event_id, user_id, user_seq, tip_id, kind, request_id, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
             _decision = Prepare(
-                "INSERT OR IGNORE INTO tip_scores (request_id, user_id, policy, chosen_tip_id, candidates_json, features_json, hour, prompt_version, created_at_ms) " +
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                "INSERT OR IGNORE INTO tip_scores (request_id, user_id, policy, chosen_tip_id, candidates_json, features_json, hour, prompt_version, created_at_ms, experiment, variant, shadows_json) " +
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+            _assignment = Prepare(
+                "INSERT OR REPLACE INTO experiment_assignments (experiment, user_id, variant, salt, weights, assigned_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
             _usage = Prepare(
                 "INSERT INTO llm_usage (prompt_version, provider, model, input_tokens, output_tokens, cost, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         }
@@ -329,7 +385,22 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
             raw.sqlite3_bind_int64(_decision, 7, decision.Hour);
             Text(_decision, 8, decision.PromptVersion);
             raw.sqlite3_bind_int64(_decision, 9, decision.CreatedAtMs);
+            Text(_decision, 10, decision.Experiment);
+            Text(_decision, 11, decision.Variant);
+            if (decision.Shadows is { Length: > 0 }) raw.sqlite3_bind_text(_decision, 12, DecisionJson.WriteShadows(decision.Shadows));
+            else raw.sqlite3_bind_null(_decision, 12);
             Run(_decision);
+        }
+
+        public void UpsertAssignment(ExperimentAssignment assignment)
+        {
+            Text(_assignment, 1, assignment.Experiment);
+            Text(_assignment, 2, assignment.UserId);
+            Text(_assignment, 3, assignment.Variant);
+            Text(_assignment, 4, assignment.Salt);
+            Text(_assignment, 5, assignment.Weights);
+            raw.sqlite3_bind_int64(_assignment, 6, assignment.AtMs);
+            Run(_assignment);
         }
 
         public void InsertUsage(UsageRecord usage)
@@ -348,6 +419,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         public void Dispose()
         {
             _usage.Dispose();
+            _assignment.Dispose();
             _eventId.Dispose();
             _view.Dispose();
             _feedback.Dispose();

@@ -63,8 +63,24 @@ CREATE TABLE IF NOT EXISTS tip_scores (
     features_json   TEXT    NOT NULL,
     hour            INTEGER NOT NULL,
     prompt_version  TEXT    NULL,
-    created_at_ms   INTEGER NOT NULL
+    created_at_ms   INTEGER NOT NULL,
+    experiment      TEXT    NULL,
+    variant         TEXT    NULL,
+    shadows_json    TEXT    NULL           -- [{"policy", "tip_id", "probability", "served_probability"}]
 );
+
+-- A user's variant in an experiment, kept for good once drawn (a new salt replaces it). weights: the
+-- split it was drawn under, so the sample-ratio check compares like with like.
+CREATE TABLE IF NOT EXISTS experiment_assignments (
+    experiment      TEXT    NOT NULL,
+    user_id         TEXT    NOT NULL,
+    variant         TEXT    NOT NULL,
+    salt            TEXT    NOT NULL,
+    weights         TEXT    NOT NULL,
+    assigned_at_ms  INTEGER NOT NULL,
+    PRIMARY KEY (experiment, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_experiment_assignments_user ON experiment_assignments (user_id);
 
 -- What generation cost, per call: tokens always, money when a price is configured for the model.
 CREATE TABLE IF NOT EXISTS llm_usage (

@@ -50,7 +50,7 @@ public sealed class LearningLoopTests
         Assert.Equal(score.Str("chosen_tip_id"), ranked[0]!.Str("tip_id"));
         Assert.Equal(1.0, ranked.Sum(r => r!.Val<double>("probability")), 9);
         Assert.True(ranked[0]!.Val<double>("probability") > 0);
-        Assert.Equal("linucb", score.Str("policy"));
+        Assert.Equal("linucb-v1", score.Str("policy"));
         Assert.Equal(-1, score["profile_features"]!.Val<double>("preferred_hour"));
     }
 }
