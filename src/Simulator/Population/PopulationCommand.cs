@@ -20,7 +20,7 @@ public static class PopulationCommand
         Each user has a hidden preferred category and hour. The chance of completing a tip (else it is
         dismissed) is {{PreferenceModel.BaseRate}} + {{PreferenceModel.CategoryLift}} if the tip is of the preferred category,
         + {{PreferenceModel.HourLift}} × (1 + cos(2π·Δh/24))/2 for the hour's distance Δh from the preferred hour.
-        Round r is at hour r of a simulated clock. Per round: the served tips' realised and expected reward,
+        Round r is at hour r mod 24 (UTC) of a simulated clock set in the past. Per round: the served tips' realised and expected reward,
         the random policy's (mean over the candidates) and the oracle's (best candidate).
         The last line of the output is the result as JSON.
         """;

@@ -37,7 +37,7 @@ public sealed record PopulationResult(
 /// <summary>
 /// Simulated users with hidden preferences (<see cref="PreferenceModel"/>) ask the service to rank a few
 /// catalog tips each round, are served the first of its ranking, and complete or dismiss it by the truth.
-/// Round r happens at simulated hour r after a start <c>Rounds</c> hours ago, so events are never in the future.
+/// Round r happens at hour r of a simulated clock (<see cref="ClockStart"/>).
 /// </summary>
 public static class PopulationSimulation
 {
@@ -60,8 +60,7 @@ public static class PopulationSimulation
         // One generator per user: the draws do not depend on the order in which concurrent users finish.
         var randoms = users.Select(_ => new Random(seeded.Next())).ToArray();
 
-        var now = DateTimeOffset.UtcNow;
-        var start = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-settings.Rounds);
+        var start = ClockStart(settings.Rounds, DateTimeOffset.UtcNow);
         var policies = new HashSet<string>(StringComparer.Ordinal);
         var rounds = new List<RoundResult>(settings.Rounds);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = cancellationToken };
@@ -98,6 +97,13 @@ public static class PopulationSimulation
         }
         return new PopulationResult(service.Mode, string.Join(",", policies.Order(StringComparer.Ordinal)), settings, users, rounds);
     }
+
+    /// <summary>
+    /// A midnight (UTC) far enough back that every round's events lie in the past, as the service requires:
+    /// round r is at hour r mod 24 whatever the time of the run, so runs with the same seed compare.
+    /// </summary>
+    public static DateTimeOffset ClockStart(int rounds, DateTimeOffset now) =>
+        new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(-Math.Ceiling(rounds / 24.0));
 
     /// <summary>Distinct tips drawn uniformly (a partial Fisher-Yates shuffle).</summary>
     private static CatalogEntry[] Sample(IReadOnlyList<CatalogEntry> catalog, int count, Random random)
