@@ -49,7 +49,7 @@ public static class PopulationCommand
         }
         if (options.Policy is { } requested && result.Policy != requested)
         {
-            Console.Error.WriteLine($"--policy {requested} was asked for, but the service served with {result.Policy}: it does not know Policies:Live.");
+            Console.Error.WriteLine($"--policy {requested} was asked for, but the service served with {result.Policy}: Policies:Live={requested} did not take effect.");
         }
 
         AnsiConsole.Write(PopulationReport.RoundsTable(result));
