@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Actors.Abstractions;
 using Actors.Gateway.Json;
+using Actors.Grains;
 using Actors.Learning.Profile;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -62,27 +63,8 @@ public static partial class FeedbackApi
         UserGrains grains, string userId, int[] indices, FeedbackEvent[] events, bool[] duplicate, ILogger logger)
     {
         var userEvents = indices.Select(i => events[i]).ToArray();
-        var recorded = await grains.Profile(userId).RecordAsync(userEvents);
-        List<SequencedEvent>? rewards = null;
-        for (var k = 0; k < indices.Length; k++)
-        {
-            duplicate[indices[k]] = recorded.UserSeqs[k] == 0;
-            if (recorded.UserSeqs[k] != 0 && userEvents[k].CarriesReward)
-            {
-                (rewards ??= []).Add(new SequencedEvent(recorded.UserSeqs[k], userEvents[k]));
-            }
-        }
-        // Only rewards teach the bandit; views and unattributed events update the profile alone.
-        if (rewards is null) return;
-        try
-        {
-            await grains.Bandit(userId).ObserveAsync(new ObservedEvents(rewards.ToArray(), recorded.Profile, recorded.PreviousRewardSeq));
-        }
-        catch (Exception ex)
-        {
-            // The events are durable already; the bandit takes them from the log at its next gap or activation.
-            logger.LogWarning(ex, "The bandit of {UserId} did not take {Count} events now; it will replay them.", userId, rewards.Count);
-        }
+        var userDuplicates = await FeedbackFlow.RecordAsync(grains.Profile(userId), grains.Bandit(userId), userEvents, logger);
+        for (var k = 0; k < indices.Length; k++) duplicate[indices[k]] = userDuplicates[k];
     }
 
     private static FeedbackEvent? Validate(FeedbackRequest request, string prefix, DateTimeOffset now, GatewayOptions limits, Validation validation)
