@@ -69,6 +69,8 @@ public static class ActorsGateway
         app.MapTipsApi();
         app.MapGenerationApi();
         app.MapAnalyticsApi();
+        app.MapPoliciesApi();
+        app.MapExperimentsApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

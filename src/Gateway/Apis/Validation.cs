@@ -56,6 +56,13 @@ public sealed class Validation
     public ValidationProblem ToProblem() => TypedResults.ValidationProblem(
         _errors, detail: $"The request has {_errors.Count} invalid field(s): {string.Join(", ", _errors.Keys)}.", title: "Invalid request.");
 
+    /// <summary>A 404 or 409 problem shaped like a validation problem, so clients read the field the same way.</summary>
+    public static ProblemHttpResult Problem(int status, string field, string message) => TypedResults.Problem(
+        detail: message,
+        statusCode: status,
+        title: status == StatusCodes.Status404NotFound ? "Not found." : "Conflict.",
+        extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+
     public static ValidationProblem Single(string field, string message)
     {
         var validation = new Validation();

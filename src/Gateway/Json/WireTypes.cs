@@ -140,6 +140,48 @@ public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
         throw new NotSupportedException("Candidates are only read.");
 }
 
+/// <summary>A registered policy version, as GET /admin/policies lists it.</summary>
+public sealed record PolicySummaryResponse(
+    string Name, string Kind, string Stage, DateTimeOffset StageSince, IReadOnlyDictionary<string, double> Hyperparameters);
+
+/// <summary>A policy's card: what it reads, how it is tuned, how it has done offline, and its rollout history.</summary>
+public sealed record PolicyCardResponse(
+    string Name,
+    string Kind,
+    string Stage,
+    string Definition,
+    IReadOnlyList<string> Inputs,
+    IReadOnlyDictionary<string, double> Hyperparameters,
+    IReadOnlyList<RolloutEntryResponse> RolloutHistory);
+
+public sealed record RolloutEntryResponse(string Stage, DateTimeOffset At, string Reason);
+
+public sealed record PromoteRequest(string? Stage, string? Reason);
+
+public sealed record VariantConfigResponse(string Name, string Policy, double Weight);
+
+public sealed record ExperimentSummaryResponse(string Name, bool Running, string Salt, double Holdout, IReadOnlyList<VariantConfigResponse> Variants);
+
+/// <summary>
+/// One variant's (or the holdout's) results. <see cref="MeanReward"/> is over the decisions whose served tip got
+/// a complete or dismiss, with a 95 % Wilson interval (rewards take two values, so the interval maps exactly).
+/// </summary>
+public sealed record VariantResultResponse(
+    string Variant, string Policy, double Weight, long Users, long Decisions, long Rewarded, long Completes, long Dismisses,
+    double? MeanReward, double? CiLow, double? CiHigh);
+
+/// <summary>Chi-square goodness of fit of the users assigned under the current split against its shares.</summary>
+public sealed record SampleRatioResponse(long Users, IReadOnlyDictionary<string, double> ExpectedShares, double PValue, bool Mismatch);
+
+public sealed record ExperimentResponse(
+    string Name,
+    bool Running,
+    string Salt,
+    double Holdout,
+    IReadOnlyList<VariantResultResponse> Variants,
+    SampleRatioResponse SampleRatio,
+    long UsersUnderEarlierSplits);
+
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -155,6 +197,11 @@ public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
 [JsonSerializable(typeof(ProfileResponse))]
 [JsonSerializable(typeof(ProfileSchemaResponse))]
 [JsonSerializable(typeof(BanditResponse))]
+[JsonSerializable(typeof(List<PolicySummaryResponse>))]
+[JsonSerializable(typeof(PolicyCardResponse))]
+[JsonSerializable(typeof(PromoteRequest))]
+[JsonSerializable(typeof(List<ExperimentSummaryResponse>))]
+[JsonSerializable(typeof(ExperimentResponse))]
 [JsonSerializable(typeof(TipRequest))]
 [JsonSerializable(typeof(GenerateRequest))]
 [JsonSerializable(typeof(GenerateResponse))]

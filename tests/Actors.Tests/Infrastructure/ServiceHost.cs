@@ -48,6 +48,13 @@ public sealed class ServiceHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Stops the service gracefully and starts a new one on the same data directory, with some settings changed.</summary>
+    public Task RestartAsync(IDictionary<string, string?> changes)
+    {
+        foreach (var (key, value) in changes) _settings[key] = value;
+        return RestartAsync();
+    }
+
     /// <summary>Stops the service gracefully and starts a new one on the same data directory.</summary>
     public async Task RestartAsync()
     {
