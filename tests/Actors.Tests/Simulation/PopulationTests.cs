@@ -83,7 +83,7 @@ public sealed class PopulationRunTests
         }
 
         Assert.Equal("in-process", result.Mode);
-        Assert.Equal("linucb", result.Policy);
+        Assert.Equal("linucb-v1", result.Policy);
         Assert.Equal(Enumerable.Range(0, 30), result.Rounds.Select(r => r.Round));
         Assert.All(result.Rounds, ConsistentRound);
         // Served at random, the served tips would earn what random does; a learning service earns more.
@@ -92,6 +92,22 @@ public sealed class PopulationRunTests
             $"last {last.Rounds} rounds: served {last.ServedExpected:F3}, random {last.Random:F3}, oracle {last.Oracle:F3}");
         Assert.True(last.ServedExpected > result.FirstRound.ServedExpected,
             $"served {result.FirstRound.ServedExpected:F3} in the first round, {last.ServedExpected:F3} in the last ones");
+    }
+
+    [Fact]
+    public async Task In_process_the_policy_option_picks_the_serving_policy()
+    {
+        var settings = new PopulationSettings(Users: 40, Rounds: 12, Candidates: 10, Seed: 5, Concurrency: 16);
+        PopulationResult result;
+        var overrides = new Dictionary<string, string?> { ["Policies:Live"] = "uniform-v1" };
+        await using (var service = await InProcessTipService.StartAsync(overrides, settings.Concurrency, TestContext.Current.CancellationToken))
+        {
+            result = await PopulationSimulation.RunAsync(service, settings, cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal("uniform-v1", result.Policy);
+        // Uniform serving earns what the random baseline expects, learning or not.
+        Assert.InRange(result.AllRounds.ServedExpected - result.AllRounds.Random, -0.05, 0.05);
     }
 
     [Fact]
@@ -112,7 +128,7 @@ public sealed class PopulationRunTests
         }
 
         Assert.Equal("http", overHttp.Mode);
-        Assert.Equal("linucb", overHttp.Policy);
+        Assert.Equal("linucb-v1", overHttp.Policy);
         Assert.Equal([0, 1, 2, 3], overHttp.Rounds.Select(r => r.Hour));
         Assert.All(overHttp.Rounds, ConsistentRound);
         // The truth and the candidates come from the seed alone, so both services were offered the same.
