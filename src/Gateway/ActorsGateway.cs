@@ -69,6 +69,7 @@ public static class ActorsGateway
         app.MapTipsApi();
         app.MapGenerationApi();
         app.MapAnalyticsApi();
+        app.MapEvaluationApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
