@@ -71,6 +71,7 @@ public static class ActorsGateway
         app.MapAnalyticsApi();
         app.MapPoliciesApi();
         app.MapExperimentsApi();
+        app.MapEvaluationApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

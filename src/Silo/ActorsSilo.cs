@@ -1,3 +1,4 @@
+using Actors.Grains.Evaluation;
 using Actors.Grains.Options;
 using Actors.Grains.Policies;
 using Actors.Grains.Services;
@@ -50,6 +51,8 @@ public static class ActorsSilo
         services.AddSingleton<PolicyCatalog>();
         services.AddSingleton<ExperimentPlan>();
         services.AddSingleton<PolicyRollout>();
+        services.AddValidatedOptions<EvaluationOptions>(configuration, EvaluationOptions.Section);
+        services.AddSingleton<OfflineEvaluator>();
 
         services.AddSingleton<ITipCatalog>(sp => new SqliteTipCatalog(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.EventDatabasePath,

@@ -1,5 +1,6 @@
 using Actors.Abstractions;
 using Actors.Gateway.Json;
+using Actors.Grains.Evaluation;
 using Actors.Grains.Policies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -34,11 +35,14 @@ public static class PoliciesApi
             .ToList());
     }
 
-    public static async Task<Results<Ok<PolicyCardResponse>, ProblemHttpResult>> GetCardAsync(string name, PolicyRollout rollout, PolicyCatalog catalog)
+    /// <summary>The card's offline metrics are the policy's evaluation on the current decision log (bounded by Evaluation:MaxDecisions).</summary>
+    public static async Task<Results<Ok<PolicyCardResponse>, ProblemHttpResult>> GetCardAsync(
+        string name, PolicyRollout rollout, PolicyCatalog catalog, OfflineEvaluator evaluator, CancellationToken cancellationToken)
     {
         var record = (await rollout.Registry.GetAsync()).FirstOrDefault(r => r.Name == name);
         if (record is null || !catalog.TryGet(name, out _)) return UnknownPolicy(name);
-        return TypedResults.Ok(Card(record, catalog));
+        var evaluation = await evaluator.EvaluateAsync(name, cancellationToken);
+        return TypedResults.Ok(Card(record, catalog) with { OfflineMetrics = EvaluationApi.ToResponse(evaluation) });
     }
 
     public static async Task<Results<Ok<PolicyCardResponse>, ValidationProblem, ProblemHttpResult>> PromoteAsync(

@@ -78,6 +78,14 @@ public sealed record PromptsResponse(IReadOnlyList<PromptVersionResponse> Prompt
 /// <summary>GET /admin/analytics/prompts: one entry per prompt version, as <see cref="PromptVersionStats"/> defines them.</summary>
 public sealed record PromptAnalyticsResponse(IReadOnlyList<PromptVersionStats> PromptVersions);
 
+/// <summary>GET /admin/evaluation: a policy's estimated value on the decision log; the estimates are null when n is 0.</summary>
+public sealed record EvaluationResponse(string Policy, int N, double? LoggingValue, EvaluationEstimates Estimates);
+
+public sealed record EvaluationEstimates(EstimateResponse? Ips, EstimateResponse? Snips, EstimateResponse? Dr);
+
+/// <summary>An estimate with its 95 % percentile bootstrap interval.</summary>
+public sealed record EstimateResponse(double Value, double CiLow, double CiHigh);
+
 public sealed record TipRequest(string? Text, string? Category, Dictionary<string, double>? Features);
 
 public sealed record TipResponse(
@@ -152,7 +160,11 @@ public sealed record PolicyCardResponse(
     string Definition,
     IReadOnlyList<string> Inputs,
     IReadOnlyDictionary<string, double> Hyperparameters,
-    IReadOnlyList<RolloutEntryResponse> RolloutHistory);
+    IReadOnlyList<RolloutEntryResponse> RolloutHistory)
+{
+    /// <summary>Off-policy estimates of the policy's value on the decision log (GET /admin/policies/{name} only).</summary>
+    public EvaluationResponse? OfflineMetrics { get; init; }
+}
 
 public sealed record RolloutEntryResponse(string Stage, DateTimeOffset At, string Reason);
 
@@ -208,6 +220,7 @@ public sealed record ExperimentResponse(
 [JsonSerializable(typeof(PromptsResponse))]
 [JsonSerializable(typeof(PromptAnalyticsResponse))]
 [JsonSerializable(typeof(TipResponse))]
+[JsonSerializable(typeof(EvaluationResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
 public sealed partial class WireJsonContext : JsonSerializerContext;

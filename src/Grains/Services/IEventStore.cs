@@ -32,6 +32,13 @@ public sealed record DecisionRecord(
 /// </summary>
 public sealed record ShadowDecision(string Policy, string TipId, double Probability, double ServedProbability);
 
+/// <summary>
+/// A logged decision that got a reward on the tip it served, with every reward-carrying event of its user
+/// that names it (on the served tip or another candidate), in log order.
+/// </summary>
+/// <param name="ServedTipId">The tip served, as logged: <see cref="DecisionRecord.Candidates"/> no longer starts with it when it was deleted from the catalog since.</param>
+public sealed record RewardedDecision(DecisionRecord Decision, string ServedTipId, IReadOnlyList<FeedbackEvent> Rewards);
+
 /// <summary>One generation call's usage, attributed to the prompt version it rendered.</summary>
 public sealed record UsageRecord(string PromptVersion, string Provider, string Model, int InputTokens, int OutputTokens, double? Cost, long AtMs);
 
@@ -81,6 +88,12 @@ public interface IEventStore
 
     /// <summary>A logged decision by request id (catalog candidates resolved through the catalog), or null.</summary>
     Task<DecisionRecord?> FindDecisionAsync(string requestId);
+
+    /// <summary>
+    /// The latest <paramref name="maxDecisions"/> decisions (by created_at) that got a reward-carrying event
+    /// on their served tip, each with its rewards, ordered by user, then time: the input of offline evaluation.
+    /// </summary>
+    Task<IReadOnlyList<RewardedDecision>> ReadRewardedDecisionsAsync(int maxDecisions, CancellationToken cancellationToken = default);
 }
 
 public static class EventStoreExtensions

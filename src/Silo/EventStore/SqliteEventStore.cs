@@ -186,22 +186,66 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     {
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT user_id, policy, hour, features_json, candidates_json, created_at_ms, prompt_version FROM tip_scores WHERE request_id = @request_id";
+        command.CommandText = $"SELECT {DecisionColumns} FROM tip_scores s WHERE s.request_id = @request_id";
         command.Parameters.AddWithValue("@request_id", requestId);
         await using var reader = await command.ExecuteReaderAsync();
-        if (!await reader.ReadAsync()) return null;
-        return DecisionJson.Read(
-            requestId,
-            userId: reader.GetString(0),
-            policy: reader.GetString(1),
-            hour: reader.GetInt32(2),
-            featuresJson: reader.GetString(3),
-            candidatesJson: reader.GetString(4),
-            createdAtMs: reader.GetInt64(5),
-            promptVersion: reader.IsDBNull(6) ? null : reader.GetString(6),
-            _catalog);
+        return await reader.ReadAsync() ? ReadDecision(reader) : null;
     }
+
+    public async Task<IReadOnlyList<RewardedDecision>> ReadRewardedDecisionsAsync(int maxDecisions, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDecisions, 1);
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        // One statement, so one snapshot. Driven from tip_feedback: tip_scores is the larger table and has
+        // no index but its key. A reward counts only from the decision's own user, as the grain credits it.
+        command.CommandText =
+            "WITH recent AS (" +
+            "SELECT DISTINCT s.request_id, s.created_at_ms FROM tip_feedback f " +
+            "JOIN tip_scores s ON s.request_id = f.request_id AND s.user_id = f.user_id AND s.chosen_tip_id = f.tip_id " +
+            "ORDER BY s.created_at_ms DESC, s.request_id DESC LIMIT @max) " +
+            $"SELECT {DecisionColumns}, s.chosen_tip_id, f.event_id, f.tip_id, f.kind, f.at_ms FROM recent r " +
+            "JOIN tip_scores s ON s.request_id = r.request_id " +
+            "JOIN tip_feedback f ON f.request_id = s.request_id AND f.user_id = s.user_id " +
+            "ORDER BY s.user_id, s.created_at_ms, s.request_id, f.user_seq";
+        command.Parameters.AddWithValue("@max", maxDecisions);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var decisions = new List<RewardedDecision>();
+        List<FeedbackEvent>? rewards = null;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var requestId = reader.GetString(0);
+            // A row per reward event: the decision's columns repeat, and are parsed once.
+            if (decisions.Count == 0 || decisions[^1].Decision.RequestId != requestId)
+            {
+                rewards = [];
+                decisions.Add(new RewardedDecision(ReadDecision(reader), reader.GetString(8), rewards));
+            }
+            rewards!.Add(new FeedbackEvent(
+                EventId: reader.GetString(9),
+                TipId: reader.GetString(10),
+                Kind: EventKinds.Parse(reader.GetString(11)),
+                RequestId: requestId,
+                DwellMs: null,
+                AtMs: reader.GetInt64(12)));
+        }
+        return decisions;
+    }
+
+    /// <summary>The columns <see cref="ReadDecision"/> reads, in its order, from tip_scores as "s".</summary>
+    private const string DecisionColumns =
+        "s.request_id, s.user_id, s.policy, s.hour, s.features_json, s.candidates_json, s.created_at_ms, s.prompt_version";
+
+    private DecisionRecord ReadDecision(SqliteDataReader reader) => DecisionJson.Read(
+        requestId: reader.GetString(0),
+        userId: reader.GetString(1),
+        policy: reader.GetString(2),
+        hour: reader.GetInt32(3),
+        featuresJson: reader.GetString(4),
+        candidatesJson: reader.GetString(5),
+        createdAtMs: reader.GetInt64(6),
+        promptVersion: reader.IsDBNull(7) ? null : reader.GetString(7),
+        _catalog);
 
     /// <summary>Stops taking writes and waits for everything queued to be committed.</summary>
     public void Dispose()

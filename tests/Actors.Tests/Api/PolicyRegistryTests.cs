@@ -96,5 +96,10 @@ public sealed class PolicyRegistryTests
         // Trained on rewards it never earned, the shadow has come to pick "focus".
         var lastPicks = shadows[^20..].Select(s => categoryOf[s.Shadow.GetProperty("tip_id").GetString()!]).ToArray();
         Assert.True(lastPicks.Count(c => c == "focus") >= 18, string.Join(",", lastPicks));
+
+        // The shadow's card carries its offline evaluation on this uniform log: every decision, valued above uniform.
+        var metrics = (await host.GetJsonAsync("/admin/policies/linucb-v1"))["offline_metrics"]!;
+        Assert.Equal(80, metrics.Val<int>("n"));
+        Assert.True(metrics["estimates"]!["ips"]!.Val<double>("value") > metrics.Val<double>("logging_value"));
     }
 }
