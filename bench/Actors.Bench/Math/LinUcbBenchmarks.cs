@@ -1,4 +1,6 @@
+using Actors.Learning.Arms;
 using Actors.Learning.Bandits;
+using Actors.Learning.Policies;
 using Actors.Learning.Profile;
 using BenchmarkDotNet.Attributes;
 
@@ -26,6 +28,9 @@ public class LinUcbBenchmarks
     private double[] _updateRewards = null!;
     private Random _random = null!;
     private int _nextUpdate;
+    private string[] _tipIds = null!;
+    private PolicyModels _models = null!;
+    private Dictionary<string, IPolicy> _policies = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -67,6 +72,11 @@ public class LinUcbBenchmarks
         _updateVectors = Enumerable.Range(0, Candidates).Select(_batch.FullVector).ToArray();
         _updateRewards = _updateVectors.Select(_ => random.NextDouble() < 0.3 ? 1.0 : 0.0).ToArray();
         _random = new Random(7);
+
+        _tipIds = Enumerable.Range(0, Candidates).Select(i => $"tip-{i}").ToArray();
+        _models = new PolicyModels(_model, _tipIds.ToDictionary(id => id, id => new ArmStat(random.Next(1, 20), 0), StringComparer.Ordinal));
+        foreach (var id in _tipIds) _models.Arms[id] = _models.Arms[id] with { Rewards = Math.Round(_models.Arms[id].Pulls * random.NextDouble()) };
+        _policies = PolicyDefinition.Kinds.ToDictionary(kind => kind, kind => new PolicyDefinition { Kind = kind }.Create(kind));
     }
 
     [Benchmark]
@@ -83,6 +93,18 @@ public class LinUcbBenchmarks
         _nextUpdate = i + 1 == _updateVectors.Length ? 0 : i + 1;
         _learner.Update(_updateVectors[i], _updateRewards[i]);
     }
+
+    /// <summary>
+    /// One request's decision by each policy kind over the same trained model, through the serving code
+    /// (a fresh input per request, as the grain builds it): what the live policy and each shadow cost.
+    /// </summary>
+    [Benchmark]
+    [Arguments("linucb")]
+    [Arguments("linear-thompson")]
+    [Arguments("epsilon-greedy")]
+    [Arguments("beta-thompson")]
+    public PolicyChoice Decide(string kind) =>
+        _policies[kind].Decide(new PolicyInput(_batch, _tipIds, _models), _random);
 
     /// <summary>What a stateless scorer pays per request before scoring: names re-interned, A⁻¹ rebuilt by Cholesky.</summary>
     [Benchmark]

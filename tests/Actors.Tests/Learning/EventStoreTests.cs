@@ -208,4 +208,62 @@ public sealed class EventStoreTests
         }
         Assert.All(await Task.WhenAll(background), Assert.True);
     }
+
+    [Fact]
+    public void A_database_from_before_experiments_gains_the_new_decision_columns_and_keeps_its_rows()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "actors-old-schema-" + Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(directory, "events.db");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                // tip_scores as the previous release created it, with one decision in it.
+                command.CommandText = """
+                    CREATE TABLE tip_scores (request_id TEXT NOT NULL PRIMARY KEY, user_id TEXT NOT NULL, policy TEXT NOT NULL,
+                        chosen_tip_id TEXT NOT NULL, candidates_json TEXT NOT NULL, features_json TEXT NOT NULL, hour INTEGER NOT NULL,
+                        prompt_version TEXT NULL, created_at_ms INTEGER NOT NULL);
+                    INSERT INTO tip_scores VALUES ('old-1', 'u', 'linucb', 'sleep-01', '{"tip_ids":["sleep-01"],"probabilities":[1]}', '{"profile":{},"context":{"hour":3}}', 3, NULL, 1);
+                    """;
+                command.ExecuteNonQuery();
+            }
+
+            Actors.Silo.EventStore.SqliteEventStore.EnsureSchema(path);
+
+            using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+            check.Open();
+            using var query = check.CreateCommand();
+            query.CommandText = "SELECT COUNT(*) FROM pragma_table_info('tip_scores') WHERE name IN ('experiment', 'variant', 'shadows_json')";
+            Assert.Equal(3L, (long)query.ExecuteScalar()!);
+            query.CommandText = "SELECT COUNT(*) FROM tip_scores WHERE request_id = 'old-1' AND experiment IS NULL";
+            Assert.Equal(1L, (long)query.ExecuteScalar()!);
+            Actors.Silo.EventStore.SqliteEventStore.EnsureSchema(path); // and again, as every start does
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Decisions_keep_their_experiment_and_shadows_and_assignments_are_kept_per_user()
+    {
+        using var temp = new TempEventStore();
+        Assert.True(temp.Catalog.TryGet("sleep-01", out var sleep01));
+        temp.Store.AppendDecision(new DecisionRecord("req-x", "x", "lints-v1", 9, ProfileFeatureRegistry.Defaults(), [sleep01.AsCandidate], [1.0], NowMs, null,
+            Experiment: "exp", Variant: "treatment", Shadows: [new ShadowDecision("linucb-v1", "sleep-01", 0.5, 0.5)]));
+        await temp.Store.AppendAssignmentAsync(new Actors.Grains.Policies.ExperimentAssignment("exp", "x", "control", "", "control=1;holdout=0", NowMs));
+        await temp.Store.AppendAssignmentAsync(new Actors.Grains.Policies.ExperimentAssignment("exp", "x", "treatment", "salt-2", "control=1;holdout=0", NowMs));
+
+        Assert.Equal("treatment", temp.Scalar("SELECT variant FROM tip_scores WHERE request_id = 'req-x'"));
+        Assert.Equal("""[{"policy":"linucb-v1","tip_id":"sleep-01","probability":0.5,"served_probability":0.5}]""",
+            temp.Scalar("SELECT shadows_json FROM tip_scores WHERE request_id = 'req-x'"));
+        var assignments = await temp.Store.ReadAssignmentsAsync("x");
+        Assert.Equal("treatment", Assert.Single(assignments).Variant); // a new salt replaces the old assignment
+        Assert.Empty(await temp.Store.ReadAssignmentsAsync("y"));
+    }
 }
