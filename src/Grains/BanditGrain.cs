@@ -86,7 +86,7 @@ public sealed class BanditGrain(
 
     public async Task<BanditSummary> GetSummaryAsync()
     {
-        var plan = await PlanAsync(time.NowMs());
+        var plan = await PlanAsync(time.NowMs(), assign: false);
         var ridge = _models.Ridge;
         return new BanditSummary(
             plan.Policy.Name,
@@ -99,16 +99,18 @@ public sealed class BanditGrain(
     }
 
     /// <summary>
-    /// Who serves this user: the variant's policy when an experiment runs (assigned once, durably, and kept
-    /// however the weights change later), else the live policy; the registry's shadows decide beside it.
+    /// Who serves this user: the variant's policy when an experiment runs (assigned at the user's first
+    /// request, durably, and kept however the weights change later), else the live policy; the registry's
+    /// shadows decide beside it. Without <paramref name="assign"/> (a read) nobody is assigned.
     /// </summary>
-    private async ValueTask<ServingPlan> PlanAsync(long nowMs)
+    private async ValueTask<ServingPlan> PlanAsync(long nowMs, bool assign = true)
     {
         var serving = await rollout.CurrentAsync();
         if (experiments.Running is not { } experiment) return new ServingPlan(serving.Live, serving.Shadows);
 
         if (!_assignments.TryGetValue(experiment.Name, out var assignment) || !experiment.Keeps(assignment))
         {
+            if (!assign) return new ServingPlan(serving.Live, serving.Shadows);
             assignment = new ExperimentAssignment(experiment.Name, UserId, experiment.Assign(UserId), experiment.Salt, experiment.Weights, nowMs);
             await store.AppendAssignmentAsync(assignment);
             _assignments[experiment.Name] = assignment;

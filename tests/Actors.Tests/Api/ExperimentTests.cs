@@ -26,6 +26,8 @@ public sealed class ExperimentTests
     {
         await using var host = await ServiceHost.StartAsync(Running(50, 50));
         var rule = Rule(Running(50, 50));
+        // Looking at a user is not a request for a tip: it assigns nobody.
+        Assert.Empty((await host.GetJsonAsync("/users/user-0/bandit"))["experiments"]!.AsObject());
         var first = new Dictionary<string, string>();
         for (var i = 0; i < 120; i++)
         {
