@@ -1,7 +1,7 @@
 using System.Globalization;
 using Actors.Grains.Options;
 using Actors.Learning.Policies;
-using Actors.Learning.Profile;
+using Actors.Learning.Bandits;
 using Microsoft.Extensions.Options;
 
 namespace Actors.Grains.Policies;
@@ -36,16 +36,17 @@ public sealed class PolicyCatalog
         return policy.Kind + string.Concat(parameters);
     }
 
-    /// <summary>What a policy decides from, for its card.</summary>
+    /// <summary>What a policy decides from, for its card: the model's feature names (templated where they depend on the tip).</summary>
     public static IReadOnlyList<string> InputsOf(IPolicy policy) => policy.Inputs switch
     {
-        PolicyInputs.PerTip => ["tip_id", "reward history of the tip for this user"],
+        PolicyInputs.PerTip => ["tip_id (each tip's own reward record for this user)"],
         _ =>
         [
-            .. ProfileFeatureRegistry.All.Select(f => $"profile.{f.Name}"),
-            "context.hour",
-            "tip.category (crossed with the hour)",
-            "tip.features (numeric, as given)",
+            .. SharedFeatureBuilder.Names,
+            "cat=<category>",
+            "cat=<category>|hour_sin",
+            "cat=<category>|hour_cos",
+            "tip.<feature> (each numeric tip feature)",
         ],
     };
 }

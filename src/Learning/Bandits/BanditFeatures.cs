@@ -79,13 +79,20 @@ public sealed class SharedFeatureBuilder
     public SharedFeatureBuilder(FeatureSpace? space = null)
     {
         space ??= FeatureSpace.Shared;
-        _bias = space.Intern("bias");
-        _completionRate = space.Intern($"user.{ProfileFeatureRegistry.CompletionRate.Name}");
-        _dismissRate = space.Intern($"user.{ProfileFeatureRegistry.DismissRate.Name}");
-        _meanDwell = space.Intern($"user.log_{ProfileFeatureRegistry.MeanDwell.Name}");
-        _tipVolume = space.Intern($"user.log_{ProfileFeatureRegistry.TipVolume.Name}");
-        _preferredHourMatch = space.Intern("user.preferred_hour_match");
+        (_bias, _completionRate, _dismissRate, _meanDwell, _tipVolume, _preferredHourMatch) =
+            (space.Intern(Names[0]), space.Intern(Names[1]), space.Intern(Names[2]), space.Intern(Names[3]), space.Intern(Names[4]), space.Intern(Names[5]));
     }
+
+    /// <summary>The shared features' names, in the order <see cref="Write"/> writes them.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        "bias",
+        $"user.{ProfileFeatureRegistry.CompletionRate.Name}",
+        $"user.{ProfileFeatureRegistry.DismissRate.Name}",
+        $"user.log_{ProfileFeatureRegistry.MeanDwell.Name}",
+        $"user.log_{ProfileFeatureRegistry.TipVolume.Name}",
+        "user.preferred_hour_match",
+    ];
 
     public static SharedFeatureBuilder Default { get; } = new();
 
