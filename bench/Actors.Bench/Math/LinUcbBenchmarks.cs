@@ -106,6 +106,10 @@ public class LinUcbBenchmarks
     public PolicyChoice Decide(string kind) =>
         _policies[kind].Decide(new PolicyInput(_batch, _tipIds, _models), _random);
 
+    /// <summary>The joint covariance factor linear Thompson sampling draws from, and its semi-definite Cholesky factor.</summary>
+    [Benchmark]
+    public double[] CovarianceAndFactor() => Cholesky.OfSemiDefinite(_model.Covariance(_batch), Candidates);
+
     /// <summary>What a stateless scorer pays per request before scoring: names re-interned, A⁻¹ rebuilt by Cholesky.</summary>
     [Benchmark]
     public LinUcb FromState() => LinUcb.FromState(_state);
