@@ -74,7 +74,8 @@ public static class ArmRules
         var ties = 0;
         for (var i = 0; i < arms.Length; i++)
         {
-            var draw = Beta.Sample(random, 1 + arms[i].Rewards, 1 + arms[i].Failures);
+            // Beta(1, 1) is the uniform distribution: an untried arm (most of a user's tips) needs no Gamma draws.
+            var draw = arms[i].Pulls == 0 ? random.NextDouble() : Beta.Sample(random, 1 + arms[i].Rewards, 1 + arms[i].Failures);
             if (draw > bestDraw)
             {
                 (best, bestDraw, ties) = (i, draw, 1);

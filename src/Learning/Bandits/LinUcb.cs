@@ -168,20 +168,35 @@ public sealed class LinUcb : IContextualBandit
     /// <summary>
     /// The posterior covariance factor of the candidates' rewards, Kᵢⱼ = xᵢᵀA⁻¹xⱼ (n×n, row-major): the
     /// candidates share features, so their sampled rewards move together. Linear Thompson sampling draws from N(θᵀx, v²K).
+    /// A⁻¹ times each candidate's own features is formed once (O(n·nnz·d)), so each pair costs O(nnz), not O(nnz²) lookups.
+    /// A feature the model has not seen has its prior variance 1/λ and no covariance with any other.
     /// </summary>
     public double[] Covariance(CandidateBatch candidates)
     {
         var n = candidates.Count;
         var shared = candidates.Shared;
-        var sharedTerm = Quadratic(shared, shared);
+        var sharedLocal = LocalIndices(shared);
+        var sharedTimesAInv = TimesAInv(shared, sharedLocal);
+        var sharedTerm = Bilinear(shared, sharedLocal, sharedTimesAInv, shared);
+
+        var ownLocal = new int[n][];
+        var ownTimesAInv = new double[n][];
         var cross = new double[n];
-        for (var c = 0; c < n; c++) cross[c] = Quadratic(shared, candidates.Candidate(c));
+        for (var c = 0; c < n; c++)
+        {
+            var own = candidates.Candidate(c);
+            ownLocal[c] = LocalIndices(own);
+            ownTimesAInv[c] = TimesAInv(own, ownLocal[c]);
+            cross[c] = Bilinear(own, ownLocal[c], sharedTimesAInv, shared);
+        }
+
         var k = new double[n * n];
         for (var i = 0; i < n; i++)
         {
+            var own = candidates.Candidate(i);
             for (var j = 0; j <= i; j++)
             {
-                var value = sharedTerm + cross[i] + cross[j] + Quadratic(candidates.Candidate(i), candidates.Candidate(j));
+                var value = sharedTerm + cross[i] + cross[j] + Bilinear(own, ownLocal[i], ownTimesAInv[j], candidates.Candidate(j));
                 k[i * n + j] = value;
                 k[j * n + i] = value;
             }
@@ -189,18 +204,41 @@ public sealed class LinUcb : IContextualBandit
         return k;
     }
 
-    /// <summary>xᵀA⁻¹y, where a feature the model has not seen has its prior variance 1/λ and no covariance.</summary>
-    private double Quadratic(ReadOnlySpan<SparseFeature> x, ReadOnlySpan<SparseFeature> y)
+    private int[] LocalIndices(ReadOnlySpan<SparseFeature> x)
+    {
+        var local = new int[x.Length];
+        for (var p = 0; p < x.Length; p++) local[p] = LocalIndex(x[p].Id);
+        return local;
+    }
+
+    /// <summary>A⁻¹x over the model's known dimensions.</summary>
+    private double[] TimesAInv(ReadOnlySpan<SparseFeature> x, int[] local)
+    {
+        var product = new double[_d];
+        for (var p = 0; p < x.Length; p++)
+        {
+            if (local[p] < 0) continue;
+            var row = local[p] * _capacity;
+            var v = x[p].Value;
+            for (var j = 0; j < _d; j++) product[j] += _aInv[row + j] * v;
+        }
+        return product;
+    }
+
+    /// <summary>xᵀA⁻¹y given A⁻¹y's known part, plus the prior terms of unseen features the two share.</summary>
+    private double Bilinear(ReadOnlySpan<SparseFeature> x, int[] xLocal, double[] yTimesAInv, ReadOnlySpan<SparseFeature> y)
     {
         var sum = 0.0;
-        foreach (var p in x)
+        for (var p = 0; p < x.Length; p++)
         {
-            var k = LocalIndex(p.Id);
+            if (xLocal[p] >= 0)
+            {
+                sum += x[p].Value * yTimesAInv[xLocal[p]];
+                continue;
+            }
             foreach (var q in y)
             {
-                var l = LocalIndex(q.Id);
-                if (k >= 0 && l >= 0) sum += p.Value * _aInv[k * _capacity + l] * q.Value;
-                else if (p.Id == q.Id) sum += p.Value * q.Value / _options.Lambda;
+                if (q.Id == x[p].Id) sum += x[p].Value * q.Value / _options.Lambda;
             }
         }
         return sum;

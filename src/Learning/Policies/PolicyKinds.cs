@@ -43,7 +43,9 @@ public sealed class LinearThompsonPolicy(string name, double scale, int draws) :
         var n = input.Count;
         var means = input.Means;
         var factor = Cholesky.OfSemiDefinite(input.Covariance, n);
-        var z = new double[n];
+        // Candidates that share their features make K low-rank: only the factor's nonzero columns need a normal draw.
+        var columns = Enumerable.Range(0, n).Where(j => factor[j * n + j] != 0).ToArray();
+        var z = new double[columns.Length];
         var sample = new double[n];
         var probabilities = Distributions.Frequencies(n, draws, () =>
         {
@@ -51,7 +53,7 @@ public sealed class LinearThompsonPolicy(string name, double scale, int draws) :
             for (var i = 0; i < n; i++)
             {
                 var s = 0.0;
-                for (var j = 0; j <= i; j++) s += factor[i * n + j] * z[j];
+                for (var c = 0; c < columns.Length && columns[c] <= i; c++) s += factor[i * n + columns[c]] * z[c];
                 sample[i] = means[i] + scale * s;
             }
             return Rankings.ArgMax(sample, random);
