@@ -93,6 +93,13 @@ public sealed class PolicyRegistryGrain(
             Move(policies.FindIndex(p => p.Name == options.Live), PolicyStages.Live, "configured live; no policy was live");
             changed = true;
         }
+        var live = policies.First(p => p.Stage == PolicyStages.Live).Name;
+        if (live != options.Live)
+        {
+            logger.LogWarning(
+                "Policies:Live names {Configured}, but the registry's live policy is {Live} (moved by an admin call); the registry rules. Promote {Configured} to change it.",
+                options.Live, live, options.Live);
+        }
         return changed;
     }
 

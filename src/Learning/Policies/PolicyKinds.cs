@@ -4,17 +4,24 @@ using MathNet.Numerics.Distributions;
 
 namespace Actors.Learning.Policies;
 
+/// <summary>What every policy kind shares: its registered name, kind, inputs and hyperparameters.</summary>
+public abstract class Policy(string name, string kind, PolicyInputs inputs, Dictionary<string, double> hyperparameters) : IPolicy
+{
+    public string Name => name;
+    public string Kind => kind;
+    public PolicyInputs Inputs => inputs;
+    public IReadOnlyDictionary<string, double> Hyperparameters => hyperparameters;
+
+    public abstract PolicyChoice Decide(PolicyInput input, Random random);
+}
+
 /// <summary>LinUCB: the highest θᵀx + α·sqrt(xᵀA⁻¹x); ties share the probability.</summary>
-public sealed class LinUcbPolicy(string name, double alpha) : IPolicy
+public sealed class LinUcbPolicy(string name, double alpha)
+    : Policy(name, KindName, PolicyInputs.Contextual, new() { ["alpha"] = alpha })
 {
     public const string KindName = "linucb";
 
-    public string Name => name;
-    public string Kind => KindName;
-    public PolicyInputs Inputs => PolicyInputs.Contextual;
-    public IReadOnlyDictionary<string, double> Hyperparameters { get; } = new Dictionary<string, double> { ["alpha"] = alpha };
-
-    public PolicyChoice Decide(PolicyInput input, Random random)
+    public override PolicyChoice Decide(PolicyInput input, Random random)
     {
         var (means, variances) = (input.Means, input.Variances);
         var values = new double[input.Count];
@@ -29,16 +36,12 @@ public sealed class LinUcbPolicy(string name, double alpha) : IPolicy
 /// so the policy plays the empirical distribution of <c>draws</c> such rounds: the served tip is still
 /// distributed exactly as under Thompson sampling, and the logged probability is exact.
 /// </summary>
-public sealed class LinearThompsonPolicy(string name, double scale, int draws) : IPolicy
+public sealed class LinearThompsonPolicy(string name, double scale, int draws)
+    : Policy(name, KindName, PolicyInputs.Contextual, new() { ["scale"] = scale, ["draws"] = draws })
 {
     public const string KindName = "linear-thompson";
 
-    public string Name => name;
-    public string Kind => KindName;
-    public PolicyInputs Inputs => PolicyInputs.Contextual;
-    public IReadOnlyDictionary<string, double> Hyperparameters { get; } = new Dictionary<string, double> { ["scale"] = scale, ["draws"] = draws };
-
-    public PolicyChoice Decide(PolicyInput input, Random random)
+    public override PolicyChoice Decide(PolicyInput input, Random random)
     {
         var n = input.Count;
         var means = input.Means;
@@ -63,67 +66,46 @@ public sealed class LinearThompsonPolicy(string name, double scale, int draws) :
 }
 
 /// <summary>ε-greedy over the ridge estimates, optionally with ε decaying as the user's rewards accrue (<see cref="ArmRules.EpsilonAt"/>).</summary>
-public sealed class EpsilonGreedyPolicy : IPolicy
+public sealed class EpsilonGreedyPolicy(string name, double epsilon, bool decay)
+    : Policy(name, KindName, PolicyInputs.Contextual, new() { ["epsilon"] = ValidEpsilon(epsilon, decay), ["decay"] = decay ? 1 : 0 })
 {
     public const string KindName = "epsilon-greedy";
 
-    private readonly double _epsilon;
-    private readonly bool _decay;
+    public override PolicyChoice Decide(PolicyInput input, Random random) => new(
+        input.Means,
+        Distributions.EpsilonGreedy(input.Means, ArmRules.EpsilonAt(epsilon, decay, input.Count, input.Rounds)));
 
-    public EpsilonGreedyPolicy(string name, double epsilon, bool decay)
+    private static double ValidEpsilon(double epsilon, bool decay)
     {
         ArmRules.ValidateEpsilon(epsilon, decay);
-        (Name, _epsilon, _decay) = (name, epsilon, decay);
-        Hyperparameters = new Dictionary<string, double> { ["epsilon"] = epsilon, ["decay"] = decay ? 1 : 0 };
+        return epsilon;
     }
-
-    public string Name { get; }
-    public string Kind => KindName;
-    public PolicyInputs Inputs => PolicyInputs.Contextual;
-    public IReadOnlyDictionary<string, double> Hyperparameters { get; }
-
-    public PolicyChoice Decide(PolicyInput input, Random random) => new(
-        input.Means,
-        Distributions.EpsilonGreedy(input.Means, ArmRules.EpsilonAt(_epsilon, _decay, input.Count, input.Rounds)));
 }
 
 /// <summary>Softmax (Boltzmann) exploration over the ridge estimates with temperature τ.</summary>
-public sealed class SoftmaxPolicy(string name, double temperature) : IPolicy
+public sealed class SoftmaxPolicy(string name, double temperature)
+    : Policy(name, KindName, PolicyInputs.Contextual, new() { ["temperature"] = temperature })
 {
     public const string KindName = "softmax";
 
-    public string Name => name;
-    public string Kind => KindName;
-    public PolicyInputs Inputs => PolicyInputs.Contextual;
-    public IReadOnlyDictionary<string, double> Hyperparameters { get; } = new Dictionary<string, double> { ["temperature"] = temperature };
-
-    public PolicyChoice Decide(PolicyInput input, Random random) => new(input.Means, Distributions.Softmax(input.Means, temperature));
+    public override PolicyChoice Decide(PolicyInput input, Random random) => new(input.Means, Distributions.Softmax(input.Means, temperature));
 }
 
 /// <summary>Every candidate alike: the baseline, and the logging policy that makes every other one evaluable.</summary>
-public sealed class UniformPolicy(string name) : IPolicy
+public sealed class UniformPolicy(string name) : Policy(name, KindName, PolicyInputs.Contextual, [])
 {
     public const string KindName = "uniform";
 
-    public string Name => name;
-    public string Kind => KindName;
-    public PolicyInputs Inputs => PolicyInputs.Contextual;
-    public IReadOnlyDictionary<string, double> Hyperparameters { get; } = new Dictionary<string, double>();
-
-    public PolicyChoice Decide(PolicyInput input, Random random) => new(input.Means, Distributions.Uniform(input.Count));
+    public override PolicyChoice Decide(PolicyInput input, Random random) => new(input.Means, Distributions.Uniform(input.Count));
 }
 
 /// <summary>Beta-Bernoulli Thompson sampling per tip, played as the empirical distribution of <c>draws</c> rounds (see <see cref="LinearThompsonPolicy"/>).</summary>
-public sealed class BetaThompsonPolicy(string name, int draws) : IPolicy
+public sealed class BetaThompsonPolicy(string name, int draws)
+    : Policy(name, KindName, PolicyInputs.PerTip, new() { ["draws"] = draws })
 {
     public const string KindName = "beta-thompson";
 
-    public string Name => name;
-    public string Kind => KindName;
-    public PolicyInputs Inputs => PolicyInputs.PerTip;
-    public IReadOnlyDictionary<string, double> Hyperparameters { get; } = new Dictionary<string, double> { ["draws"] = draws };
-
-    public PolicyChoice Decide(PolicyInput input, Random random)
+    public override PolicyChoice Decide(PolicyInput input, Random random)
     {
         var arms = input.Arms;
         var posteriorMeans = arms.Select(a => (1 + a.Rewards) / (2.0 + a.Pulls)).ToArray();
@@ -132,16 +114,11 @@ public sealed class BetaThompsonPolicy(string name, int draws) : IPolicy
 }
 
 /// <summary>UCB1 per tip: untried tips first, then the highest mean + sqrt(2 ln N / n).</summary>
-public sealed class Ucb1Policy(string name) : IPolicy
+public sealed class Ucb1Policy(string name) : Policy(name, KindName, PolicyInputs.PerTip, [])
 {
     public const string KindName = "ucb1";
 
-    public string Name => name;
-    public string Kind => KindName;
-    public PolicyInputs Inputs => PolicyInputs.PerTip;
-    public IReadOnlyDictionary<string, double> Hyperparameters { get; } = new Dictionary<string, double>();
-
-    public PolicyChoice Decide(PolicyInput input, Random random)
+    public override PolicyChoice Decide(PolicyInput input, Random random)
     {
         var arms = input.Arms;
         // Untried tips rank first among the rest too: a large finite value keeps the values finite.
