@@ -2,8 +2,6 @@ using Actors.Abstractions;
 using Actors.Grains.Options;
 using Actors.Grains.Policies;
 using Actors.Grains.Services;
-using Actors.Learning.Arms;
-using Actors.Learning.Bandits;
 using Actors.Learning.Policies;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,14 +37,8 @@ public sealed class BanditGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var saved = snapshot.State;
-        var ridge = snapshot.RecordExists
-            ? LinUcb.FromState(new LinUcbState(saved.FeatureNames, saved.A, saved.B, saved.Updates), _options.ToLinUcbOptions())
-            : new LinUcb(_options.ToLinUcbOptions());
-        var arms = new Dictionary<string, ArmStat>(saved.ArmTipIds.Length, StringComparer.Ordinal);
-        for (var i = 0; i < saved.ArmTipIds.Length; i++) arms[saved.ArmTipIds[i]] = new ArmStat(saved.ArmPulls[i], saved.ArmRewards[i]);
-        _models = new PolicyModels(ridge, arms);
-        _rewardsThroughSeq = saved.RewardsThroughSeq;
+        _models = snapshot.State.ToModels(_options.ToLinUcbOptions());
+        _rewardsThroughSeq = snapshot.State.RewardsThroughSeq;
         _assignments = (await store.ReadAssignmentsAsync(UserId)).ToDictionary(a => a.Experiment, StringComparer.Ordinal);
         await CatchUpAsync();
 
@@ -134,14 +126,7 @@ public sealed class BanditGrain(
         if (_rewards.RewardFor(feedback.Kind) is { } reward && feedback.RequestId is { } requestId)
         {
             var decision = _recent.GetValueOrDefault(requestId) ?? await store.FindDecisionAsync(requestId);
-            var index = decision is null || decision.UserId != UserId
-                ? -1
-                : Array.FindIndex(decision.Candidates, c => c.TipId == feedback.TipId);
-            if (index >= 0)
-            {
-                _models.Learn(feedback.TipId, BanditScoring.VectorOf(decision!, index), reward);
-            }
-            else
+            if (decision is null || decision.UserId != UserId || !BanditScoring.Credit(_models, decision, feedback.TipId, reward))
             {
                 logger.LogDebug("No decision {RequestId} serving {TipId} to {UserId}; event {UserSeq} carries no reward.", requestId, feedback.TipId, UserId, userSeq);
             }
@@ -169,20 +154,7 @@ public sealed class BanditGrain(
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
         if (!_dirty) return;
-        var state = _models.Ridge.ToState();
-        var arms = _models.Arms.ToArray();
-        snapshot.State = new BanditSnapshot
-        {
-            Policy = LinUcb.Name,
-            FeatureNames = state.FeatureNames,
-            A = state.A,
-            B = state.B,
-            Updates = state.Updates,
-            RewardsThroughSeq = _rewardsThroughSeq,
-            ArmTipIds = arms.Select(a => a.Key).ToArray(),
-            ArmPulls = arms.Select(a => a.Value.Pulls).ToArray(),
-            ArmRewards = arms.Select(a => a.Value.Rewards).ToArray(),
-        };
+        snapshot.State = BanditSnapshot.Of(_models, _rewardsThroughSeq);
         _dirty = false;
         try
         {

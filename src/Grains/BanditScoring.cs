@@ -76,6 +76,15 @@ public static class BanditScoring
         return (new ScoreResult(command.RequestId, plan.Policy.Name, ranked, profile, plan.Experiment, plan.Variant), decision);
     }
 
+    /// <summary>Teaches the models a reward for the named candidate of a decision, with the features it was served with; false when the decision did not offer that tip.</summary>
+    public static bool Credit(PolicyModels models, DecisionRecord decision, string tipId, double reward)
+    {
+        var index = Array.FindIndex(decision.Candidates, c => c.TipId == tipId);
+        if (index < 0) return false;
+        models.Learn(tipId, VectorOf(decision, index), reward);
+        return true;
+    }
+
     /// <summary>The full feature vector of one candidate of a logged decision, as it was when served.</summary>
     public static SparseFeature[] VectorOf(DecisionRecord decision, int candidateIndex) =>
         BuildBatch(decision.ProfileFeatures, HourEncoding.Of(decision.Hour), [decision.Candidates[candidateIndex]]).FullVector(0);

@@ -1,4 +1,6 @@
+using Actors.Learning.Arms;
 using Actors.Learning.Bandits;
+using Actors.Learning.Policies;
 
 namespace Actors.Grains;
 
@@ -22,4 +24,30 @@ public sealed class BanditSnapshot
     [Id(6)] public string[] ArmTipIds { get; set; } = [];
     [Id(7)] public long[] ArmPulls { get; set; } = [];
     [Id(8)] public double[] ArmRewards { get; set; } = [];
+
+    /// <summary>The models as saved; an empty snapshot gives fresh ones.</summary>
+    public PolicyModels ToModels(LinUcbOptions ridge)
+    {
+        var arms = new Dictionary<string, ArmStat>(ArmTipIds.Length, StringComparer.Ordinal);
+        for (var i = 0; i < ArmTipIds.Length; i++) arms[ArmTipIds[i]] = new ArmStat(ArmPulls[i], ArmRewards[i]);
+        return new PolicyModels(LinUcb.FromState(new LinUcbState(FeatureNames, A, B, Updates), ridge), arms);
+    }
+
+    public static BanditSnapshot Of(PolicyModels models, long rewardsThroughSeq)
+    {
+        var state = models.Ridge.ToState();
+        var arms = models.Arms.ToArray();
+        return new BanditSnapshot
+        {
+            Policy = LinUcb.Name,
+            FeatureNames = state.FeatureNames,
+            A = state.A,
+            B = state.B,
+            Updates = state.Updates,
+            RewardsThroughSeq = rewardsThroughSeq,
+            ArmTipIds = arms.Select(a => a.Key).ToArray(),
+            ArmPulls = arms.Select(a => a.Value.Pulls).ToArray(),
+            ArmRewards = arms.Select(a => a.Value.Rewards).ToArray(),
+        };
+    }
 }

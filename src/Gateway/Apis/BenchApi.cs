@@ -2,11 +2,8 @@ using Actors.Abstractions;
 using Actors.Gateway.Json;
 using Actors.Grains;
 using Actors.Grains.Policies;
-using Actors.Learning.Arms;
-using Actors.Learning.Policies;
 using Actors.Grains.Options;
 using Actors.Grains.Services;
-using Actors.Learning.Bandits;
 using Actors.Learning.Profile;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -57,16 +54,10 @@ public static class BenchApi
             ?? (profileState is { RecordExists: true, State: { } savedProfile } && savedProfile.MatchesRegistry()
                 ? ProfileAccumulator.FromSlots(savedProfile.Slots).Values()
                 : ProfileFeatureRegistry.Defaults());
-        var saved = banditState.State ?? new BanditSnapshot();
-        var ridge = banditState.RecordExists
-            ? LinUcb.FromState(new LinUcbState(saved.FeatureNames, saved.A, saved.B, saved.Updates), bandit.Value.ToLinUcbOptions())
-            : new LinUcb(bandit.Value.ToLinUcbOptions());
-        var arms = saved.ArmTipIds.Select((tip, i) => (tip, new ArmStat(saved.ArmPulls[i], saved.ArmRewards[i])))
-            .ToDictionary(a => a.tip, a => a.Item2, StringComparer.Ordinal);
         var serving = await rollout.CurrentAsync();
 
         var (result, decision) = BanditScoring.Score(
-            new PolicyModels(ridge, arms), new ServingPlan(serving.Live, serving.Shadows), userId!, command, profile, Random.Shared);
+            (banditState.State ?? new BanditSnapshot()).ToModels(bandit.Value.ToLinUcbOptions()), new ServingPlan(serving.Live, serving.Shadows), userId!, command, profile, Random.Shared);
         store.AppendDecision(decision);
         await ScoreFastPath.WriteAsync(http.HttpContext.Response, userId!, result);
         return Results.Empty;

@@ -103,11 +103,7 @@ public sealed class OfflineEvaluator(
     {
         foreach (var e in logged.Rewards)
         {
-            var index = Array.FindIndex(logged.Decision.Candidates, c => c.TipId == e.TipId);
-            if (rewards.RewardFor(e.Kind) is { } reward && index >= 0)
-            {
-                models.Learn(e.TipId, BanditScoring.VectorOf(logged.Decision, index), reward);
-            }
+            if (rewards.RewardFor(e.Kind) is { } reward) BanditScoring.Credit(models, logged.Decision, e.TipId, reward);
         }
     }
 }
