@@ -30,8 +30,6 @@ public sealed class PolicyRollout(IGrainFactory grains, PolicyCatalog catalog, T
         return new ValueTask<ServingPolicies>(current);
     }
 
-    public IGrainFactory Grains => grains;
-
     public IPolicyRegistryGrain Registry => grains.GetGrain<IPolicyRegistryGrain>(IPolicyRegistryGrain.Key);
 
     /// <summary>Takes the registry as a promotion returned it.</summary>

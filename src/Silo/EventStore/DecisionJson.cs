@@ -69,16 +69,6 @@ internal static class DecisionJson
         return buffer.WrittenSpan;
     }
 
-    public static ShadowDecision[] ReadShadows(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.EnumerateArray().Select(s => new ShadowDecision(
-            s.GetProperty("policy").GetString()!,
-            s.GetProperty("tip_id").GetString()!,
-            s.GetProperty("probability").GetDouble(),
-            s.GetProperty("served_probability").GetDouble())).ToArray();
-    }
-
     /// <summary>The profile features used, by name, and the context.</summary>
     public static ReadOnlySpan<byte> WriteFeatures(DecisionRecord decision)
     {
