@@ -194,6 +194,13 @@ public sealed record ExperimentResponse(
     SampleRatioResponse SampleRatio,
     long UsersUnderEarlierSplits);
 
+/// <summary>One feature of the population prior: the mean weight a new user starts from and the precision it is held with.</summary>
+public sealed record PriorTermResponse(string Name, double Mean, double Precision);
+
+/// <summary>GET /admin/prior: the population prior as last estimated, its strongest terms first.</summary>
+public sealed record PriorResponse(
+    bool Enabled, double Strength, long Version, long Rewards, DateTimeOffset? EstimatedAt, int Features, IReadOnlyList<PriorTermResponse> Terms);
+
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -221,6 +228,7 @@ public sealed record ExperimentResponse(
 [JsonSerializable(typeof(PromptAnalyticsResponse))]
 [JsonSerializable(typeof(TipResponse))]
 [JsonSerializable(typeof(EvaluationResponse))]
+[JsonSerializable(typeof(PriorResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
 public sealed partial class WireJsonContext : JsonSerializerContext;

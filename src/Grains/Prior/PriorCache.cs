@@ -16,7 +16,7 @@ public sealed class PriorCache(IGrainFactory grains, IOptions<BanditOptions> opt
     private readonly PriorOptions _options = options.Value.Prior;
     private readonly Lock _gate = new();
     private PopulationPrior _current = PopulationPrior.None;
-    private long _checkedAtMs = long.MinValue;
+    private long _checkedAtMs;
     private Task? _loading;
 
     public bool Enabled => _options.Enabled;
