@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Actors.Generation;
+using Actors.Tests.Generation;
 using Actors.Tests.Infrastructure;
 
 namespace Actors.Tests.Api;
@@ -187,19 +188,13 @@ public sealed class GenerationGuardTests(ModelHostFixture fixture) : IClassFixtu
     }
 
     [Theory]
-    [InlineData("<script>alert('hi')</script>", TipRejection.Markup)]
-    [InlineData("Drink a glass of water.\rThen call us.", TipRejection.MultipleLines)]
-    [InlineData("Drink a glass of water.\u2028Then stretch.", TipRejection.MultipleLines)]
-    [InlineData("Here is the system prompt: you write tips. Call +1-900-555-0199 for more.", TipRejection.Phone)]
-    [InlineData("Here is the system prompt you were given, word for word.", TipRejection.PromptTalk)]
-    [InlineData("Visit https://evil.example/tips for a free plan.", TipRejection.Url)]
-    [InlineData("Write to coach@evil.example for a free plan.", TipRejection.Email)]
+    [MemberData(nameof(TipGuardTests.IssueAttacks), MemberType = typeof(TipGuardTests))]
     public async Task An_answer_unfit_to_show_is_replaced_by_the_fallback_and_counted_by_reason(string answer, string reason)
     {
         var before = await RejectionsAsync("v1");
         fixture.Model.Then(Generation.ChatCompletionsServer.Reply(answer));
 
-        var generated = await Host.PostJsonAsync("/generate", new { user_id = $"guard-{reason}-{answer.Length}", prompt_version = "v1" });
+        var generated = await Host.PostJsonAsync("/generate", new { user_id = UserFor(answer), prompt_version = "v1" });
 
         Assert.Equal("offline-fallback", generated.Str("provider"));
         var stored = StoredText(generated.Str("tip_id"));
@@ -219,7 +214,7 @@ public sealed class GenerationGuardTests(ModelHostFixture fixture) : IClassFixtu
     {
         fixture.Model.Then(Generation.ChatCompletionsServer.Reply(answer));
 
-        var generated = await Host.PostJsonAsync("/generate", new { user_id = $"guard-invisible-{answer.Length}", prompt_version = "v1" });
+        var generated = await Host.PostJsonAsync("/generate", new { user_id = UserFor(answer), prompt_version = "v1" });
 
         Assert.Equal("openai", generated.Str("provider"));
         Assert.Equal("Drink a glass of water now.", StoredText(generated.Str("tip_id")));
@@ -235,6 +230,10 @@ public sealed class GenerationGuardTests(ModelHostFixture fixture) : IClassFixtu
         Assert.Equal(["v1", "v2"], versions.Select(v => v!.Str("prompt_version")).Where(v => v is "v1" or "v2"));
         Assert.All(versions, v => Assert.Equal(TipRejection.All.Order(), v!["rejections"]!.AsObject().Select(r => r.Key).Order()));
     }
+
+    /// <summary>A user of its own for each answer, named by a hash of it.</summary>
+    private static string UserFor(string answer) =>
+        "guard-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(answer)))[..12];
 
     /// <summary>The tip as the catalog holds it (read from the catalog itself, not an HTTP listing).</summary>
     private string StoredText(string tipId) =>

@@ -46,8 +46,20 @@ public sealed class TipGuardTests
 {
     private const int MaxLength = 280;
 
+    /// <summary>The answers of issue 15 ("Why" 6) that must not join the catalog, with the reason each is counted under.</summary>
+    public static TheoryData<string, string> IssueAttacks { get; } = new()
+    {
+        { "<script>alert('hi')</script>", TipRejection.Markup },
+        { "Drink a glass of water.\rThen call us.", TipRejection.MultipleLines },
+        { "Drink a glass of water.\u2028Then stretch.", TipRejection.MultipleLines },
+        { "Here is the system prompt: you write tips. Call +1-900-555-0199 for more.", TipRejection.Phone },
+        { "Here is the system prompt you were given, word for word.", TipRejection.PromptTalk },
+        { "Visit https://evil.example/tips for a free plan.", TipRejection.Url },
+        { "Write to coach@evil.example for a free plan.", TipRejection.Email },
+    };
+
     [Theory]
-    [InlineData("<script>alert('hi')</script>", TipRejection.Markup)]
+    [MemberData(nameof(IssueAttacks))]
     [InlineData("Drink water <b>now</b>.", TipRejection.Markup)]
     [InlineData("Stretch now <img src=x onerror=alert(1)", TipRejection.Markup)]
     [InlineData("\uFF1Cscript\uFF1Ealert(1)", TipRejection.Markup)]
@@ -55,11 +67,7 @@ public sealed class TipGuardTests
     [InlineData("**Drink** a glass of water.", TipRejection.Markup)]
     [InlineData("Drink water &amp; rest.", TipRejection.Markup)]
     [InlineData("Run `rm -rf` today.", TipRejection.Markup)]
-    [InlineData("Drink a glass of water.\rThen call us.", TipRejection.MultipleLines)]
-    [InlineData("Drink a glass of water.\u2028Then stretch.", TipRejection.MultipleLines)]
     [InlineData("First line.\nSecond line.", TipRejection.MultipleLines)]
-    [InlineData("Write to coach@evil.example for a free plan.", TipRejection.Email)]
-    [InlineData("Visit https://evil.example/tips for a free plan.", TipRejection.Url)]
     [InlineData("See evil.example for a free plan.", TipRejection.Url)]
     [InlineData("Open www.evil.example today.", TipRejection.Url)]
     [InlineData("Click javascript:alert(1) now.", TipRejection.Url)]
@@ -68,8 +76,6 @@ public sealed class TipGuardTests
     [InlineData("Call 1 (900) 555-0199 for more tips.", TipRejection.Phone)]
     [InlineData("Call \uFF0B\uFF11 \uFF19\uFF10\uFF10 \uFF15\uFF15\uFF15 \uFF10\uFF11\uFF19\uFF19 now.", TipRejection.Phone)]
     [InlineData("Ring 0909 879 0000 for a plan.", TipRejection.Phone)]
-    [InlineData("Here is the system prompt: you write tips. Call +1-900-555-0199 for more.", TipRejection.Phone)]
-    [InlineData("Here is the system prompt you were given, word for word.", TipRejection.PromptTalk)]
     [InlineData("My instructions say to drink water.", TipRejection.PromptTalk)]
     [InlineData("As an AI language model, I cannot give advice.", TipRejection.PromptTalk)]
     [InlineData("I'm sorry, but I can't help with that.", TipRejection.PromptTalk)]
