@@ -54,7 +54,8 @@ public static class GenerationApi
         {
             if (catalog.TryGet(tipId, out var seen)) recent.Add(new RecentTip(seen.Text, seen.Category, kind));
         }
-        var context = ContextAssembler.Assemble(hour, ProfileFeatures.ToDictionary(profile.Values), recent, bandit.Weights);
+        var context = ContextAssembler.Assemble(hour, ProfileFeatures.ToDictionary(profile.Values), recent, bandit.Weights,
+            maxItemLength: generation.Value.MaxDataItemLength);
 
         registry.TryGet(version, out var template);
         var tip = await writer.WriteAsync(template, context, userId, http.HttpContext.RequestAborted);

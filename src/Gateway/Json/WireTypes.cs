@@ -78,6 +78,11 @@ public sealed record PromptsResponse(IReadOnlyList<PromptVersionResponse> Prompt
 /// <summary>GET /admin/analytics/prompts: one entry per prompt version, as <see cref="PromptVersionStats"/> defines them.</summary>
 public sealed record PromptAnalyticsResponse(IReadOnlyList<PromptVersionStats> PromptVersions);
 
+/// <summary>GET /admin/analytics/generation: per prompt version, the model answers rejected as tips by reason, counted by this process since <c>Since</c>.</summary>
+public sealed record GenerationAnalyticsResponse(DateTimeOffset Since, IReadOnlyList<PromptRejections> PromptVersions);
+
+public sealed record PromptRejections(string PromptVersion, long Rejected, IReadOnlyDictionary<string, long> Rejections);
+
 /// <summary>GET /admin/evaluation: a policy's estimated value on the decision log; the estimates are null when n is 0.</summary>
 public sealed record EvaluationResponse(string Policy, int N, double? LoggingValue, EvaluationEstimates Estimates);
 
@@ -226,6 +231,7 @@ public sealed record PriorResponse(
 [JsonSerializable(typeof(GenerateResponse))]
 [JsonSerializable(typeof(PromptsResponse))]
 [JsonSerializable(typeof(PromptAnalyticsResponse))]
+[JsonSerializable(typeof(GenerationAnalyticsResponse))]
 [JsonSerializable(typeof(TipResponse))]
 [JsonSerializable(typeof(EvaluationResponse))]
 [JsonSerializable(typeof(PriorResponse))]
