@@ -98,6 +98,9 @@ public sealed record TipResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
+/// <summary>A page of GET /tips; next_after, when not null, is the after of the next page.</summary>
+public sealed record TipPageResponse(IReadOnlyList<TipResponse> Tips, string? NextAfter);
+
 /// <summary>Reads a candidate written either as "tip-id" or as {"tip_id", "category", "features"}.</summary>
 public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
 {
@@ -222,5 +225,6 @@ public sealed record ExperimentResponse(
 [JsonSerializable(typeof(TipResponse))]
 [JsonSerializable(typeof(EvaluationResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]
+[JsonSerializable(typeof(TipPageResponse))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
 public sealed partial class WireJsonContext : JsonSerializerContext;
