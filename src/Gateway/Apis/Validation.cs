@@ -42,17 +42,7 @@ public sealed class Validation(LimitsOptions limits)
             Add(field, $"{field} must not be empty.");
             return false;
         }
-        if (value.Length > Limits.MaxIdLength)
-        {
-            Add(field, $"{field} must be at most {Limits.MaxIdLength} characters (Limits:MaxIdLength); got {value.Length}.");
-            return false;
-        }
-        if (!InputText.IsClean(value))
-        {
-            Add(field, $"{field} must not contain control, format or line-separator characters ({InputText.RefusedCategories}).");
-            return false;
-        }
-        return true;
+        return BoundedAndClean(field, value, Limits.MaxIdLength, "Limits:MaxIdLength");
     }
 
     /// <summary>
@@ -79,6 +69,11 @@ public sealed class Validation(LimitsOptions limits)
             Add(field, $"{field} is required.");
             return false;
         }
+        return BoundedAndClean(field, value, maxLength, limitName);
+    }
+
+    private bool BoundedAndClean(string field, string value, int maxLength, string limitName)
+    {
         if (value.Length > maxLength)
         {
             Add(field, $"{field} must be at most {maxLength} characters ({limitName}); got {value.Length}.");
