@@ -56,11 +56,13 @@ public static class ActorsSilo
         services.AddSingleton<ExperimentPlan>();
         services.AddSingleton<PolicyRollout>();
         services.AddValidatedOptions<EvaluationOptions>(configuration, EvaluationOptions.Section);
+        services.AddValidatedOptions<LimitsOptions>(configuration, LimitsOptions.Section);
         services.AddSingleton<OfflineEvaluator>();
 
         services.AddSingleton<ITipCatalog>(sp => new SqliteTipCatalog(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.EventDatabasePath,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
         services.AddSingleton<SqliteEventStore>(sp => new SqliteEventStore(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.EventDatabasePath,
             sp.GetRequiredService<IOptions<EventStoreOptions>>().Value,

@@ -43,7 +43,8 @@ public static class BenchApi
         HttpRequest http, UserGrains grains, ITipCatalog catalog, IEventStore store, IServiceProvider services,
         IOptions<GatewayOptions> options, IOptions<BanditOptions> bandit, BanditFeatureSet features, PriorCache prior, PolicyRollout rollout, TimeProvider time)
     {
-        var (command, userId, problem) = await ScoringApi.ReadCommandAsync(http, catalog, options.Value, time);
+        var (command, userId, problem) = await ScoringApi.ReadCommandAsync(
+            http, catalog, options.Value, services.GetRequiredService<IOptions<LimitsOptions>>().Value, time);
         if (problem is not null) return problem;
 
         var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);

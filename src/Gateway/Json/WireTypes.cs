@@ -103,6 +103,9 @@ public sealed record TipResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
+/// <summary>A page of GET /tips; next_after, when not null, is the after of the next page.</summary>
+public sealed record TipPageResponse(IReadOnlyList<TipResponse> Tips, string? NextAfter);
+
 /// <summary>Reads a candidate written either as "tip-id" or as {"tip_id", "category", "features"}.</summary>
 public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
 {
@@ -236,5 +239,6 @@ public sealed record PriorResponse(
 [JsonSerializable(typeof(EvaluationResponse))]
 [JsonSerializable(typeof(PriorResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]
+[JsonSerializable(typeof(TipPageResponse))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
 public sealed partial class WireJsonContext : JsonSerializerContext;

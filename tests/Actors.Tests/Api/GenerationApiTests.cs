@@ -32,7 +32,7 @@ public sealed class GenerationApiTests(SharedHostFixture fixture) : IClassFixtur
         Assert.Equal("offline", generated.Str("provider"));
         Assert.False(string.IsNullOrWhiteSpace(generated.Str("text")));
         var tipId = generated.Str("tip_id");
-        var listed = (await Host.GetJsonAsync("/tips")).AsArray().Single(t => t!.Str("tip_id") == tipId)!;
+        var listed = (await Host.ListTipsAsync()).Single(t => t!.Str("tip_id") == tipId)!;
         Assert.Equal("generated", listed.Str("source"));
         Assert.Equal("v2", listed.Str("prompt_version"));
 
