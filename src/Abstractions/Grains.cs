@@ -21,7 +21,7 @@ public interface IBanditGrain : IGrainWithStringKey
     [Alias("ScoreAsync")]
     Task<ScoreResult> ScoreAsync(ScoreCommand command);
 
-    /// <summary>Learns from reward-carrying events already in the user's log; each takes effect once.</summary>
+    /// <summary>Learns from credited rewards already in the user's log; each takes effect once.</summary>
     [Alias("ObserveAsync")]
     Task ObserveAsync(ObservedEvents observed);
 

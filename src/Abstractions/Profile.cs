@@ -28,13 +28,16 @@ public sealed record FeedbackEvent(
 /// <summary>
 /// The outcome of recording a batch of one user's events: each event's position in the user's log, in
 /// request order (0 for an event id accepted before, which was not written again), the profile after
-/// them, and the position of the last reward-carrying event before the batch (0 for none).
+/// them, the position of the last credited reward before the batch (0 for none), and whether each event
+/// took its decision's credit (the first complete or dismiss from the user the decision served, on a tip
+/// it offered: the only events the bandit learns from).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("actors.RecordedEvents")]
 public sealed record RecordedEvents(
     [property: Id(0)] long[] UserSeqs,
     [property: Id(1)] ProfileView Profile,
-    [property: Id(2)] long PreviousRewardSeq);
+    [property: Id(2)] long PreviousRewardSeq,
+    [property: Id(3)] bool[] Credited);
 
 /// <summary>An event with its position in the user's log.</summary>
 [GenerateSerializer, Immutable, Alias("actors.SequencedEvent")]
@@ -43,9 +46,9 @@ public sealed record SequencedEvent(
     [property: Id(1)] FeedbackEvent Event);
 
 /// <summary>
-/// Reward-carrying events that are durably in the user's log, in log order, passed on to the user's
-/// bandit with the profile after them. <see cref="PreviousRewardSeq"/> links them to the reward before,
-/// so the bandit sees when one went missing and reads it from the log.
+/// Credited rewards that are durably in the user's log, in log order, passed on to the user's bandit with
+/// the profile after them. <see cref="PreviousRewardSeq"/> links them to the credited reward before, so the
+/// bandit sees when one went missing and reads it from the log.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("actors.ObservedEvents")]
 public sealed record ObservedEvents(

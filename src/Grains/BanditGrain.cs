@@ -129,7 +129,10 @@ public sealed class BanditGrain(
         return _profile;
     }
 
-    /// <summary>Credits the reward of a complete or dismiss to the decision that served the tip.</summary>
+    /// <summary>
+    /// Credits the reward of a credited complete or dismiss (the store's decision: the first reaction of this
+    /// user to a tip the decision offered) to the decision that served the tip.
+    /// </summary>
     private async Task ApplyAsync(long userSeq, FeedbackEvent feedback)
     {
         if (_rewards.RewardFor(feedback.Kind) is { } reward && feedback.RequestId is { } requestId)
@@ -157,7 +160,7 @@ public sealed class BanditGrain(
         _dirty = true;
     }
 
-    /// <summary>Learns from every reward the log holds beyond what this bandit has learned from.</summary>
+    /// <summary>Learns from every credited reward the log holds beyond what this bandit has learned from.</summary>
     private async Task CatchUpAsync()
     {
         foreach (var logged in await store.ReadUserEventsAsync(UserId, _rewardsThroughSeq, rewardsOnly: true))

@@ -18,12 +18,13 @@ public static class FeedbackFlow
         for (var k = 0; k < events.Length; k++)
         {
             duplicate[k] = recorded.UserSeqs[k] == 0;
-            if (recorded.UserSeqs[k] != 0 && events[k].CarriesReward)
+            if (recorded.Credited[k])
             {
                 (rewards ??= []).Add(new SequencedEvent(recorded.UserSeqs[k], events[k]));
             }
         }
-        // Only rewards teach the bandit; views and unattributed events update the profile alone.
+        // Only credited rewards teach the bandit (the store decided as it wrote them: the first reaction of the
+        // decision's own user to a tip it offered); views, repeats and other users' claims update the profile alone.
         if (rewards is null) return duplicate;
         try
         {

@@ -14,7 +14,7 @@ public sealed class ProfileSnapshot
     [Id(1)] public double[] Slots { get; set; } = [];
     [Id(2)] public long ComputedAtMs { get; set; }
     [Id(3)] public long LastSeq { get; set; }
-    /// <summary>Position of the last reward-carrying event, which links each reward to the one before.</summary>
+    /// <summary>Position of the last credited reward, which links each credited reward to the one before.</summary>
     [Id(4)] public long LastRewardSeq { get; set; }
 
     public bool MatchesRegistry() =>

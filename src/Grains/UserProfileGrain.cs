@@ -34,13 +34,15 @@ public sealed class UserProfileGrain(
             _computedAtMs = saved.ComputedAtMs;
             _lastSeq = saved.LastSeq;
             _lastRewardSeq = saved.LastRewardSeq;
-            foreach (var logged in await store.ReadUserEventsAsync(UserId, _lastSeq))
+            var behind = await store.ReadUserEventsAsync(UserId, _lastSeq);
+            foreach (var logged in behind)
             {
                 _features.Apply(ToProfileEvent(logged.Event), now);
                 _lastSeq = logged.UserSeq;
-                if (logged.Event.CarriesReward) _lastRewardSeq = logged.UserSeq;
                 _dirty = true;
             }
+            // Which of those took a credit is the store's record, not the events'.
+            if (behind.Count > 0) _lastRewardSeq = await store.LastRewardSeqAsync(UserId);
         }
         else
         {
@@ -59,17 +61,18 @@ public sealed class UserProfileGrain(
         var now = time.NowMs();
         if (now - _computedAtMs > _ttlMs) await TryRefreshAsync(now);
 
-        var seqs = await store.AppendEventsAsync(UserId, _lastSeq + 1, events);
+        var appended = await store.AppendEventsAsync(UserId, _lastSeq + 1, events);
+        var seqs = appended.UserSeqs;
         var previousRewardSeq = _lastRewardSeq;
         for (var i = 0; i < events.Length; i++)
         {
             if (seqs[i] == 0) continue;
             _lastSeq = seqs[i];
-            if (events[i].CarriesReward) _lastRewardSeq = seqs[i];
+            if (appended.Credited[i]) _lastRewardSeq = seqs[i];
             _features.Apply(ToProfileEvent(events[i]), now);
             _dirty = true;
         }
-        return new RecordedEvents(seqs, View(now), previousRewardSeq);
+        return new RecordedEvents(seqs, View(now), previousRewardSeq, appended.Credited);
     }
 
     public async Task<ProfileView> GetAsync()

@@ -33,11 +33,19 @@ public sealed record DecisionRecord(
 public sealed record ShadowDecision(string Policy, string TipId, double Probability, double ServedProbability);
 
 /// <summary>
-/// A logged decision that got a reward on the tip it served, with every reward-carrying event of its user
-/// that names it (on the served tip or another candidate), in log order.
+/// A logged decision whose served tip was credited, with every credited reaction to it (on the served tip or
+/// another candidate: one per tip, from the user it served, the first one), in log order.
 /// </summary>
 /// <param name="ServedTipId">The tip served, as logged: <see cref="DecisionRecord.Candidates"/> no longer starts with it when it was deleted from the catalog since.</param>
 public sealed record RewardedDecision(DecisionRecord Decision, string ServedTipId, IReadOnlyList<FeedbackEvent> Rewards);
+
+/// <summary>
+/// What became of a batch of one user's events, per event in order: its position in the user's log (0 for an
+/// event id accepted before, which was not written again), and whether it took its decision's credit: a
+/// complete or dismiss from the user the decision served, on a tip it offered, and the first such reaction to
+/// that decision and tip. Only credited events teach the bandit or count in analytics.
+/// </summary>
+public sealed record AppendedEvents(long[] UserSeqs, bool[] Credited);
 
 /// <summary>One generation call's usage, attributed to the prompt version it rendered.</summary>
 public sealed record UsageRecord(string PromptVersion, string Provider, string Model, int InputTokens, int OutputTokens, double? Cost, long AtMs);
@@ -51,9 +59,10 @@ public interface IEventStore
     /// <summary>
     /// Appends one user's events in order; completes once they are durable. Each new event takes the next
     /// position from <paramref name="nextSeq"/> on; an event whose id was accepted before (by any user, of
-    /// any kind) is not written and gets 0, so the user's positions stay gapless.
+    /// any kind) is not written and gets 0, so the user's positions stay gapless. Whether each event took its
+    /// decision's credit is decided in the same transaction.
     /// </summary>
-    Task<long[]> AppendEventsAsync(string userId, long nextSeq, FeedbackEvent[] events);
+    Task<AppendedEvents> AppendEventsAsync(string userId, long nextSeq, FeedbackEvent[] events);
 
 
     /// <summary>
@@ -71,7 +80,7 @@ public interface IEventStore
     /// <summary>Queues a generation call's usage for the log without waiting.</summary>
     void AppendUsage(UsageRecord usage);
 
-    /// <summary>The user's events with a user_seq above <paramref name="afterSeq"/>, in order; only those that carry a reward when asked.</summary>
+    /// <summary>The user's events with a user_seq above <paramref name="afterSeq"/>, in order; only the credited rewards when asked.</summary>
     Task<IReadOnlyList<LoggedEvent>> ReadUserEventsAsync(string userId, long afterSeq, bool rewardsOnly = false);
 
     /// <summary>The highest user_seq in the user's log (0 for none).</summary>
@@ -80,7 +89,7 @@ public interface IEventStore
     /// <summary>The user's latest events, newest first: which tip, and what the user did with it.</summary>
     Task<IReadOnlyList<(string TipId, EventKind Kind)>> RecentReactionsAsync(string userId, int limit);
 
-    /// <summary>The highest user_seq of a reward-carrying event in the user's log (0 for none).</summary>
+    /// <summary>The highest user_seq of a credited reward in the user's log (0 for none).</summary>
     Task<long> LastRewardSeqAsync(string userId);
 
     /// <summary>Runs every feature's SQL aggregation for the user's window ending at <paramref name="nowMs"/>.</summary>
@@ -90,8 +99,8 @@ public interface IEventStore
     Task<DecisionRecord?> FindDecisionAsync(string requestId);
 
     /// <summary>
-    /// The latest <paramref name="maxDecisions"/> decisions (by created_at) that got a reward-carrying event
-    /// on their served tip, each with its rewards, ordered by user, then time: the input of offline evaluation.
+    /// The latest <paramref name="maxDecisions"/> decisions (by created_at) whose served tip was credited, each
+    /// with its credited reactions, ordered by user, then time: the input of offline evaluation.
     /// </summary>
     Task<IReadOnlyList<RewardedDecision>> ReadRewardedDecisionsAsync(int maxDecisions, CancellationToken cancellationToken = default);
 }
@@ -100,5 +109,5 @@ public static class EventStoreExtensions
 {
     /// <summary>Appends one event at its position; false when its id was accepted before.</summary>
     public static async Task<bool> AppendEventAsync(this IEventStore store, LoggedEvent logged) =>
-        (await store.AppendEventsAsync(logged.UserId, logged.UserSeq, [logged.Event]))[0] != 0;
+        (await store.AppendEventsAsync(logged.UserId, logged.UserSeq, [logged.Event])).UserSeqs[0] != 0;
 }

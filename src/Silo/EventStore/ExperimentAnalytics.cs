@@ -8,8 +8,8 @@ public sealed record AssignmentCount(string Variant, string Salt, string Weights
 
 /// <summary>One variant's decisions and the reactions to the tips it served.</summary>
 /// <param name="Decisions">Decisions the variant served.</param>
-/// <param name="Completes">Complete events on the served tip of those decisions.</param>
-/// <param name="Dismisses">Dismiss events on the served tip of those decisions.</param>
+/// <param name="Completes">Those decisions whose served tip's credited reaction (see <see cref="DecisionCredits"/>) is a complete.</param>
+/// <param name="Dismisses">Those whose credited reaction on the served tip is a dismiss.</param>
 public sealed record VariantOutcome(string Variant, long Decisions, long Completes, long Dismisses);
 
 /// <summary>An experiment's assignments and outcomes, read from the event store in one snapshot.</summary>
@@ -39,11 +39,11 @@ public sealed class ExperimentAnalytics(string databasePath)
             while (await reader.ReadAsync()) decisions[reader.GetString(0)] = reader.GetInt64(1);
         }
 
-        // Only reactions to the served tip count: that is what the variant's policy chose.
+        // Only the credited reaction to the served tip counts: what the variant's policy chose, as the user it
+        // served first answered it. So a decision counts once, and never from another user.
         var reactions = new Dictionary<(string Variant, string Kind), long>();
         await using (var command = Command(snapshot, experiment,
-            "SELECT s.variant, f.kind, COUNT(*) FROM tip_scores s JOIN tip_feedback f ON f.request_id = s.request_id AND f.tip_id = s.chosen_tip_id " +
-            "WHERE s.experiment = @experiment GROUP BY s.variant, f.kind"))
+            $"SELECT s.variant, r.kind, COUNT(*) FROM {DecisionCredits.OnServedTip} WHERE s.experiment = @experiment GROUP BY s.variant, r.kind"))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync()) reactions[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);

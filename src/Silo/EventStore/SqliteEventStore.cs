@@ -47,6 +47,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         AddMissingColumns(connection, "tip_scores", ("experiment", "TEXT NULL"), ("variant", "TEXT NULL"), ("shadows_json", "TEXT NULL"));
         // Partial: decisions outside an experiment pay no index write.
         Execute(connection, "CREATE INDEX IF NOT EXISTS ix_tip_scores_experiment ON tip_scores (experiment, variant) WHERE experiment IS NOT NULL;");
+        DecisionCredits.EnsureTable(connection);
     }
 
     /// <summary>Columns added since a database was created: CREATE TABLE IF NOT EXISTS leaves an existing table as it was.</summary>
@@ -65,7 +66,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         }
     }
 
-    public Task<long[]> AppendEventsAsync(string userId, long nextSeq, FeedbackEvent[] events)
+    public Task<AppendedEvents> AppendEventsAsync(string userId, long nextSeq, FeedbackEvent[] events)
     {
         var write = new EventsWrite(userId, nextSeq, events);
         _queue.Enqueue(write);
@@ -106,9 +107,9 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
         const string fromFeedback =
-            "SELECT event_id, user_seq, tip_id, kind, request_id, NULL, at_ms FROM tip_feedback WHERE user_id = @user_id AND user_seq > @after";
+            "SELECT event_id, user_seq, tip_id, kind, request_id, NULL, at_ms FROM tip_feedback f WHERE user_id = @user_id AND user_seq > @after";
         command.CommandText = rewardsOnly
-            ? fromFeedback + " AND request_id IS NOT NULL ORDER BY 2"
+            ? fromFeedback + $" AND {DecisionCredits.IsCredited} ORDER BY 2"
             : "SELECT event_id, user_seq, tip_id, 'view', request_id, dwell_ms, at_ms FROM tip_views WHERE user_id = @user_id AND user_seq > @after " +
               "UNION ALL " + fromFeedback + " ORDER BY 2";
         command.Parameters.AddWithValue("@user_id", userId);
@@ -150,7 +151,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     }
 
     public Task<long> LastRewardSeqAsync(string userId) =>
-        UserScalarAsync("SELECT COALESCE(MAX(user_seq), 0) FROM tip_feedback WHERE user_id = @user_id AND request_id IS NOT NULL", userId);
+        UserScalarAsync($"SELECT COALESCE(MAX(user_seq), 0) FROM tip_feedback f WHERE user_id = @user_id AND {DecisionCredits.IsCredited}", userId);
 
     /// <summary>One integer from a query over one user's rows.</summary>
     private async Task<long> UserScalarAsync(string sql, string userId)
@@ -197,17 +198,16 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDecisions, 1);
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
-        // One statement, so one snapshot. Driven from tip_feedback: tip_scores is the larger table and has
-        // no index but its key. A reward counts only from the decision's own user, as the grain credits it.
+        // One statement, so one snapshot. Driven from the credits: tip_scores is the larger table and has
+        // no index but its key. Only credited reactions count, as the grain learns them.
         command.CommandText =
             "WITH recent AS (" +
-            "SELECT DISTINCT s.request_id, s.created_at_ms FROM tip_feedback f " +
-            "JOIN tip_scores s ON s.request_id = f.request_id AND s.user_id = f.user_id AND s.chosen_tip_id = f.tip_id " +
+            $"SELECT s.request_id, s.created_at_ms FROM {DecisionCredits.OnServedTip} " +
             "ORDER BY s.created_at_ms DESC, s.request_id DESC LIMIT @max) " +
-            $"SELECT {DecisionColumns}, s.chosen_tip_id, f.event_id, f.tip_id, f.kind, f.at_ms FROM recent r " +
-            "JOIN tip_scores s ON s.request_id = r.request_id " +
-            "JOIN tip_feedback f ON f.request_id = s.request_id AND f.user_id = s.user_id " +
-            "ORDER BY s.user_id, s.created_at_ms, s.request_id, f.user_seq";
+            $"SELECT {DecisionColumns}, s.chosen_tip_id, c.event_id, c.tip_id, c.kind, c.at_ms FROM recent " +
+            "JOIN tip_scores s ON s.request_id = recent.request_id " +
+            $"JOIN {DecisionCredits.Table} c ON c.request_id = s.request_id " +
+            "ORDER BY s.user_id, s.created_at_ms, s.request_id, c.user_seq";
         command.Parameters.AddWithValue("@max", maxDecisions);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var decisions = new List<RewardedDecision>();
@@ -314,19 +314,24 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     private sealed class EventsWrite(string userId, long nextSeq, FeedbackEvent[] events) : PendingWrite
     {
         private readonly long[] _seqs = new long[events.Length];
+        private readonly bool[] _credited = new bool[events.Length];
 
-        public TaskCompletionSource<long[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<AppendedEvents> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override void Execute(WriteStatements statements)
         {
             var seq = nextSeq;
             for (var i = 0; i < events.Length; i++)
             {
-                _seqs[i] = statements.InsertEvent(new LoggedEvent(userId, seq, events[i])) ? seq++ : 0;
+                var logged = new LoggedEvent(userId, seq, events[i]);
+                var written = statements.InsertEvent(logged);
+                _seqs[i] = written ? seq++ : 0;
+                // Decided here, in the event's own transaction, so the credit is as durable as the event.
+                _credited[i] = written && events[i].CarriesReward && statements.Credit(logged);
             }
         }
 
-        public override void Succeed() => Completion.TrySetResult(_seqs);
+        public override void Succeed() => Completion.TrySetResult(new AppendedEvents(_seqs, _credited));
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
     }
@@ -364,6 +369,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         private readonly sqlite3_stmt _eventId;
         private readonly sqlite3_stmt _view;
         private readonly sqlite3_stmt _feedback;
+        private readonly sqlite3_stmt _credit;
         private readonly sqlite3_stmt _decision;
         private readonly sqlite3_stmt _usage;
         private readonly sqlite3_stmt _assignment;
@@ -377,6 +383,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
                 "INSERT INTO tip_views (event_id, user_id, user_seq, tip_id, request_id, dwell_ms, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
             _feedback = Prepare(
                 "INSERT INTO tip_feedback (event_id, user_id, user_seq, tip_id, kind, request_id, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+            _credit = Prepare(DecisionCredits.InsertSql);
             _decision = Prepare(
                 "INSERT OR IGNORE INTO tip_scores (request_id, user_id, policy, chosen_tip_id, candidates_json, features_json, hour, prompt_version, created_at_ms, experiment, variant, shadows_json) " +
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
@@ -416,6 +423,21 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
             raw.sqlite3_bind_int64(row, 7, e.AtMs);
             Run(row);
             return true;
+        }
+
+        /// <summary>Records a written complete or dismiss as its decision's credit when the rule allows; returns whether it did.</summary>
+        public bool Credit(LoggedEvent logged)
+        {
+            var e = logged.Event;
+            Text(_credit, 1, e.RequestId);
+            Text(_credit, 2, e.TipId);
+            Text(_credit, 3, logged.UserId);
+            raw.sqlite3_bind_int64(_credit, 4, logged.UserSeq);
+            Text(_credit, 5, e.EventId);
+            Text(_credit, 6, EventKinds.Name(e.Kind));
+            raw.sqlite3_bind_int64(_credit, 7, e.AtMs);
+            Run(_credit);
+            return raw.sqlite3_changes(_db) == 1;
         }
 
         public void InsertDecision(DecisionRecord decision)
@@ -467,6 +489,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
             _eventId.Dispose();
             _view.Dispose();
             _feedback.Dispose();
+            _credit.Dispose();
             _decision.Dispose();
         }
 

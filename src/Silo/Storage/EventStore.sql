@@ -94,3 +94,6 @@ CREATE TABLE IF NOT EXISTS llm_usage (
     at_ms           INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ix_llm_usage_prompt_version ON llm_usage (prompt_version);
+
+-- decision_rewards, the one credit per (request_id, tip_id), is created with its backfill from the log in
+-- one transaction by DecisionCredits (src/Silo/EventStore/DecisionCredits.cs), which also holds the rule.

@@ -112,7 +112,8 @@ public sealed class GrainTests(ActorsCluster fixture) : IClassFixture<ActorsClus
         await profile.RecordAsync([lost]);
         var view = Event($"{user}-2", "a", EventKind.View, decision.RequestId);
         await profile.RecordAsync([view]);
-        var next = Event($"{user}-3", "a", EventKind.Complete, decision.RequestId);
+        var nextDecision = await bandit.ScoreAsync(Command(Tip("a", "sleep")));
+        var next = Event($"{user}-3", "a", EventKind.Complete, nextDecision.RequestId);
         var recorded = await profile.RecordAsync([next]);
         Assert.Equal(1, recorded.PreviousRewardSeq);
 

@@ -10,7 +10,7 @@ public sealed class RewardedDecisionsTests
     private static readonly long NowMs = new DateTimeOffset(2025, 6, 15, 12, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
     [Fact]
-    public async Task Reads_the_latest_decisions_rewarded_on_their_served_tip_by_user_then_time_with_their_rewards()
+    public async Task Reads_the_latest_decisions_credited_on_their_served_tip_by_user_then_time_with_their_credited_rewards()
     {
         using var temp = new TempEventStore();
         var seqs = new Dictionary<string, long>();
@@ -33,6 +33,7 @@ public sealed class RewardedDecisionsTests
         Decide("d1", "u1", 1, "sleep-01", "focus-01");
         await ReactAsync("u1", "sleep-01", EventKind.Complete, "d1");
         await ReactAsync("u1", "focus-01", EventKind.Dismiss, "d1");    // another candidate: kept for learning
+        await ReactAsync("u1", "sleep-01", EventKind.Dismiss, "d1");    // a second reaction to the served tip: not credited
         Decide("d2", "u1", 2, "focus-01", "sleep-01");
         await ReactAsync("u1", "sleep-01", EventKind.Complete, "d2");   // only on a tip it did not serve: not evaluable
         Decide("d3", "u1", 3, "sleep-02", "sleep-01");
