@@ -78,10 +78,13 @@ public sealed record PromptsResponse(IReadOnlyList<PromptVersionResponse> Prompt
 /// <summary>GET /admin/analytics/prompts: one entry per prompt version, as <see cref="PromptVersionStats"/> defines them.</summary>
 public sealed record PromptAnalyticsResponse(IReadOnlyList<PromptVersionStats> PromptVersions);
 
-/// <summary>GET /admin/evaluation: a policy's estimated value on the decision log; the estimates are null when n is 0.</summary>
-public sealed record EvaluationResponse(string Policy, int N, double? LoggingValue, EvaluationEstimates Estimates);
+/// <summary>
+/// GET /admin/evaluation: a policy's estimated value on the decision log; the estimates are null when n is 0
+/// (and the replay's when nothing was accepted). <c>headline</c> names the estimate to read first.
+/// </summary>
+public sealed record EvaluationResponse(string Policy, int N, int Accepted, double? LoggingValue, string Headline, EvaluationEstimates Estimates);
 
-public sealed record EvaluationEstimates(EstimateResponse? Ips, EstimateResponse? Snips, EstimateResponse? Dr);
+public sealed record EvaluationEstimates(EstimateResponse? Replay, EstimateResponse? Ips, EstimateResponse? Snips, EstimateResponse? Dr);
 
 /// <summary>An estimate with its 95 % percentile bootstrap interval.</summary>
 public sealed record EstimateResponse(double Value, double CiLow, double CiHigh);
