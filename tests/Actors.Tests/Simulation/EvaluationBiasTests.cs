@@ -33,4 +33,19 @@ public sealed class EvaluationBiasTests
         Assert.True(result.Covered,
             $"{policyName}: deployed for {result.DeployedRounds} rounds per user earned {result.Deployed:F4}; replay {replay.Value:F4} [{replay.CiLow:F4}, {replay.CiHigh:F4}]");
     }
+
+    [Theory]
+    [InlineData("--users", "0")]
+    [InlineData("--resamples", "1")]
+    [InlineData("--policies", ",")]
+    [InlineData("--rounds")]
+    [InlineData("--http", "http://127.0.0.1:5000")]
+    public void Bad_options_of_the_bias_command_are_refused(params string[] args) => Assert.Null(BiasOptions.Parse(args));
+
+    [Fact]
+    public void The_bias_command_takes_a_list_of_policies_and_defaults_to_every_definition()
+    {
+        Assert.Equal(["egreedy-v1", "linucb-v1"], BiasOptions.Parse(["--policies", "egreedy-v1, linucb-v1", "--users", "10"])!.Policies!);
+        Assert.Null(BiasOptions.Parse([])!.Policies);
+    }
 }
