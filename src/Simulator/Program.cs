@@ -6,6 +6,7 @@ return args switch
 {
     ["bernoulli", .. var rest] => Bernoulli.Run(rest),
     ["population", .. var rest] => await PopulationCommand.RunAsync(rest),
+    ["bias", .. var rest] => await BiasCommand.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -14,5 +15,7 @@ static int Usage()
     Console.Error.WriteLine(Bernoulli.Usage);
     Console.Error.WriteLine();
     Console.Error.WriteLine(PopulationCommand.Usage);
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(BiasCommand.Usage);
     return 2;
 }

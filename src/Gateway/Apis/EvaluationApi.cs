@@ -8,7 +8,8 @@ namespace Actors.Gateway.Apis;
 
 /// <summary>
 /// GET /admin/evaluation?policy=NAME estimates what a registered policy would have earned on the latest
-/// rewarded decisions (IPS, SNIPS, doubly robust, each with a 95 % bootstrap interval), beside the mean
+/// rewarded decisions, learning only from what it would have been shown (the replay of Li et al., with IPS,
+/// SNIPS and doubly robust forms on the same pass, each with a 95 % bootstrap interval), beside the mean
 /// reward the logging policies observed. See <see cref="OfflineEvaluator"/> for the replay.
 /// </summary>
 public static class EvaluationApi
@@ -17,7 +18,7 @@ public static class EvaluationApi
     {
         app.MapGet("/admin/evaluation", GetEvaluationAsync)
             .WithName("GetEvaluation")
-            .WithSummary("Off-policy estimates (IPS, SNIPS, DR with 95 % intervals) of a policy's value on the decision log, beside the logged value.")
+            .WithSummary("Off-policy estimates (replay, IPS, SNIPS, DR with 95 % intervals) of a policy's value on the decision log, learning only from what it would have been shown, beside the logged value.")
             .WithTags("Admin");
         return app;
     }
@@ -38,8 +39,10 @@ public static class EvaluationApi
     public static EvaluationResponse ToResponse(PolicyEvaluation evaluation) => new(
         evaluation.Policy,
         evaluation.N,
+        evaluation.Accepted,
         evaluation.LoggingValue,
-        new EvaluationEstimates(ToResponse(evaluation.Ips), ToResponse(evaluation.Snips), ToResponse(evaluation.DoublyRobust)));
+        PolicyEvaluation.Headline,
+        new EvaluationEstimates(ToResponse(evaluation.Replay), ToResponse(evaluation.Ips), ToResponse(evaluation.Snips), ToResponse(evaluation.DoublyRobust)));
 
     private static EstimateResponse? ToResponse(Estimate? estimate) =>
         estimate is { } e ? new EstimateResponse(e.Value, e.CiLow, e.CiHigh) : null;

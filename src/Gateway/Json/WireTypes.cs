@@ -83,10 +83,13 @@ public sealed record GenerationAnalyticsResponse(DateTimeOffset Since, IReadOnly
 
 public sealed record PromptRejections(string PromptVersion, long Rejected, IReadOnlyDictionary<string, long> Rejections);
 
-/// <summary>GET /admin/evaluation: a policy's estimated value on the decision log; the estimates are null when n is 0.</summary>
-public sealed record EvaluationResponse(string Policy, int N, double? LoggingValue, EvaluationEstimates Estimates);
+/// <summary>
+/// GET /admin/evaluation: a policy's estimated value on the decision log; the estimates are null when n is 0
+/// (and the replay's when nothing was accepted). <c>headline</c> names the estimate to read first.
+/// </summary>
+public sealed record EvaluationResponse(string Policy, int N, int Accepted, double? LoggingValue, string Headline, EvaluationEstimates Estimates);
 
-public sealed record EvaluationEstimates(EstimateResponse? Ips, EstimateResponse? Snips, EstimateResponse? Dr);
+public sealed record EvaluationEstimates(EstimateResponse? Replay, EstimateResponse? Ips, EstimateResponse? Snips, EstimateResponse? Dr);
 
 /// <summary>An estimate with its 95 % percentile bootstrap interval.</summary>
 public sealed record EstimateResponse(double Value, double CiLow, double CiHigh);

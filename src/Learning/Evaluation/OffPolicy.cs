@@ -21,6 +21,14 @@ public readonly record struct Estimate(double Value, double CiLow, double CiHigh
 /// </summary>
 public static class OffPolicy
 {
+    /// <summary>The mean observed reward, ignoring the probabilities: the replay estimate over the decisions the replay accepted.</summary>
+    public static double Mean(ReadOnlySpan<LoggedOutcome> log)
+    {
+        var sum = 0.0;
+        foreach (var o in log) sum += o.Reward;
+        return log.IsEmpty ? 0 : sum / log.Length;
+    }
+
     public static double Ips(ReadOnlySpan<LoggedOutcome> log)
     {
         var sum = 0.0;

@@ -105,7 +105,7 @@ public sealed class InProcessTipService : ITipService
                 await FeedbackFlow.RecordAsync(_grains.GetGrain<IUserProfileGrain>(user.Key), _grains.GetGrain<IBanditGrain>(user.Key), events, _logger);
             });
 
-    private static IEnumerable<FeedbackEvent> ToEvents(Reaction reaction)
+    internal static IEnumerable<FeedbackEvent> ToEvents(Reaction reaction)
     {
         var atMs = reaction.At.ToUnixTimeMilliseconds();
         yield return new FeedbackEvent(reaction.ViewEventId, reaction.TipId, EventKind.View, reaction.RequestId, Reaction.DwellMs, atMs);
@@ -122,7 +122,7 @@ public sealed class InProcessTipService : ITipService
     }
 
     /// <summary>ACTORS_CONFIG, as for the service, else the copy of the repository's file beside the binaries.</summary>
-    private static string ConfigPath() =>
+    internal static string ConfigPath() =>
         Environment.GetEnvironmentVariable("ACTORS_CONFIG") is { Length: > 0 } configured
             ? Path.GetFullPath(configured)
             : Path.Combine(AppContext.BaseDirectory, "orleans.config.json");
