@@ -28,13 +28,15 @@ public sealed record FeedbackEvent(
 /// <summary>
 /// The outcome of recording a batch of one user's events: each event's position in the user's log, in
 /// request order (0 for an event id accepted before, which was not written again), the profile after
-/// them, and the position of the last reward-carrying event before the batch (0 for none).
+/// them, and the position of the last reward-carrying event before the batch (0 for none). When an event named
+/// the request id of an erased decision, <see cref="RefusedRequestId"/> names it and none of the events was written.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("actors.RecordedEvents")]
 public sealed record RecordedEvents(
     [property: Id(0)] long[] UserSeqs,
     [property: Id(1)] ProfileView Profile,
-    [property: Id(2)] long PreviousRewardSeq);
+    [property: Id(2)] long PreviousRewardSeq,
+    [property: Id(3)] string? RefusedRequestId = null);
 
 /// <summary>An event with its position in the user's log.</summary>
 [GenerateSerializer, Immutable, Alias("actors.SequencedEvent")]

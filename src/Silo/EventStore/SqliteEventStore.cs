@@ -16,7 +16,7 @@ namespace Actors.Silo.EventStore;
 /// per batch instead of one per event is what lets an acknowledged event be durable at tens of
 /// thousands of events per second. Reads use their own pooled connections (WAL lets them run beside the writer).
 /// </summary>
-public sealed class SqliteEventStore : IEventStore, IDisposable
+public sealed partial class SqliteEventStore : IEventStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly ITipCatalog _catalog;
@@ -266,6 +266,9 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
         Execute(connection, $"PRAGMA synchronous={_options.Synchronous};");
+        // Deleted rows are overwritten with zeros, so an erased user's bytes do not linger in free space. The log is
+        // append-only: only erasure (and an experiment assignment replaced under a new salt) deletes anything.
+        Execute(connection, "PRAGMA secure_delete=ON;");
         using var statements = new WriteStatements(connection);
         var batch = new List<PendingWrite>(_options.MaxBatch);
         while (_queue.TakeBatch(batch, _options.MaxBatch)) CommitBatch(connection, statements, batch);
@@ -280,6 +283,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
                 foreach (var write in batch) write.Execute(statements);
                 transaction.Commit();
             }
+            if (batch.Exists(write => write.Erases)) TruncateWal(connection);
             foreach (var write in batch) write.Succeed();
         }
         catch (Exception batchError) when (batch.Count > 1)
@@ -306,6 +310,9 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     {
         public abstract void Execute(WriteStatements statements);
 
+        /// <summary>Deletes a user's rows: the WAL is emptied after its commit, so no older copy of them stays in a file.</summary>
+        public virtual bool Erases => false;
+
         public virtual void Succeed() { }
 
         public virtual void Fail(Exception error) { }
@@ -314,11 +321,21 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     private sealed class EventsWrite(string userId, long nextSeq, FeedbackEvent[] events) : PendingWrite
     {
         private readonly long[] _seqs = new long[events.Length];
+        private string? _refusedRequestId;
 
         public TaskCompletionSource<long[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override void Execute(WriteStatements statements)
         {
+            // Checked here, in the writer that also runs erasures, so no event can slip in after its decision's erasure.
+            foreach (var e in events)
+            {
+                if (e.RequestId is { } requestId && statements.IsErased(requestId))
+                {
+                    _refusedRequestId = requestId;
+                    return;
+                }
+            }
             var seq = nextSeq;
             for (var i = 0; i < events.Length; i++)
             {
@@ -326,7 +343,11 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
             }
         }
 
-        public override void Succeed() => Completion.TrySetResult(_seqs);
+        public override void Succeed()
+        {
+            if (_refusedRequestId is { } refused) Completion.TrySetException(new ErasedRequestException(refused));
+            else Completion.TrySetResult(_seqs);
+        }
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
     }
@@ -358,7 +379,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     /// name on every execution, which the decision-log profile showed at over a quarter of the writer's
     /// time. Bound by position here; the statements still run inside the connection's transaction.
     /// </summary>
-    private sealed class WriteStatements : IDisposable
+    private sealed partial class WriteStatements : IDisposable
     {
         private readonly sqlite3 _db;
         private readonly sqlite3_stmt _eventId;
@@ -367,10 +388,12 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         private readonly sqlite3_stmt _decision;
         private readonly sqlite3_stmt _usage;
         private readonly sqlite3_stmt _assignment;
+        private readonly sqlite3_stmt _erased;
 
         public WriteStatements(SqliteConnection connection)
         {
             _db = connection.Handle ?? throw new InvalidOperationException("The writer connection is not open.");
+            _erased = Prepare("SELECT 1 FROM erased_requests WHERE request_id = ?1");
             _eventId = Prepare(
                 "INSERT INTO event_ids (event_id, user_id, user_seq, received_at_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (event_id) DO NOTHING");
             _view = Prepare(
@@ -462,6 +485,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
 
         public void Dispose()
         {
+            _erased.Dispose();
             _usage.Dispose();
             _assignment.Dispose();
             _eventId.Dispose();

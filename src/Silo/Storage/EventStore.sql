@@ -94,3 +94,10 @@ CREATE TABLE IF NOT EXISTS llm_usage (
     at_ms           INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ix_llm_usage_prompt_version ON llm_usage (prompt_version);
+
+-- The tombstone of erased users' decisions: DELETE /users/{id} adds the request id of every decision it removes,
+-- and feedback naming one is refused. Request ids are random UUIDs: they do not name the user.
+CREATE TABLE IF NOT EXISTS erased_requests (
+    request_id      TEXT    NOT NULL PRIMARY KEY,
+    erased_at_ms    INTEGER NOT NULL
+) WITHOUT ROWID;
