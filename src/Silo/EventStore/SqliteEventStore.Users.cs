@@ -1,6 +1,5 @@
 using Actors.Abstractions;
 using Actors.Grains.Services;
-using Actors.Learning.Profile;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using SQLitePCL;
@@ -62,17 +61,7 @@ public sealed partial class SqliteEventStore
                 "FROM tip_feedback f JOIN event_ids e ON e.event_id = f.event_id WHERE f.user_id = @user_id ORDER BY 2";
             command.Parameters.AddWithValue("@user_id", userId);
             await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                var feedback = new FeedbackEvent(
-                    EventId: reader.GetString(0),
-                    TipId: reader.GetString(2),
-                    Kind: EventKinds.Parse(reader.GetString(3)),
-                    RequestId: reader.IsDBNull(4) ? null : reader.GetString(4),
-                    DwellMs: reader.IsDBNull(5) ? null : reader.GetInt64(5),
-                    AtMs: reader.GetInt64(6));
-                events.Add(new ExportedEvent(reader.GetInt64(1), feedback, reader.GetInt64(7)));
-            }
+            while (await reader.ReadAsync()) events.Add(new ExportedEvent(reader.GetInt64(1), ReadEvent(reader), reader.GetInt64(7)));
         }
 
         var decisions = new List<ExportedDecision>();

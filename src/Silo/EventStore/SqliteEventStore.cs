@@ -115,19 +115,18 @@ public sealed partial class SqliteEventStore : IEventStore, IDisposable
         command.Parameters.AddWithValue("@after", afterSeq);
         var events = new List<LoggedEvent>();
         await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var feedback = new FeedbackEvent(
-                EventId: reader.GetString(0),
-                TipId: reader.GetString(2),
-                Kind: EventKinds.Parse(reader.GetString(3)),
-                RequestId: reader.IsDBNull(4) ? null : reader.GetString(4),
-                DwellMs: reader.IsDBNull(5) ? null : reader.GetInt64(5),
-                AtMs: reader.GetInt64(6));
-            events.Add(new LoggedEvent(userId, reader.GetInt64(1), feedback));
-        }
+        while (await reader.ReadAsync()) events.Add(new LoggedEvent(userId, reader.GetInt64(1), ReadEvent(reader)));
         return events;
     }
+
+    /// <summary>An event from columns event_id, user_seq, tip_id, kind, request_id, dwell_ms, at_ms (in that order).</summary>
+    private static FeedbackEvent ReadEvent(SqliteDataReader reader) => new(
+        EventId: reader.GetString(0),
+        TipId: reader.GetString(2),
+        Kind: EventKinds.Parse(reader.GetString(3)),
+        RequestId: reader.IsDBNull(4) ? null : reader.GetString(4),
+        DwellMs: reader.IsDBNull(5) ? null : reader.GetInt64(5),
+        AtMs: reader.GetInt64(6));
 
     public Task<long> LastUserSeqAsync(string userId) =>
         UserScalarAsync("SELECT COALESCE(MAX(user_seq), 0) FROM event_ids WHERE user_id = @user_id", userId);
