@@ -12,6 +12,14 @@ public interface IUserProfileGrain : IGrainWithStringKey
     /// <summary>The features, recomputed from the event store first when older than the TTL.</summary>
     [Alias("GetAsync")]
     Task<ProfileView> GetAsync();
+
+    /// <summary>
+    /// Deletes the user's events (after every append this grain made, which it awaited), clears the stored
+    /// profile, resets the activation and deactivates it. Erase the profile before the bandit: once the events
+    /// are gone, a bandit activation has nothing in the log to relearn.
+    /// </summary>
+    [Alias("EraseAsync")]
+    Task<ErasureReport> EraseAsync();
 }
 
 /// <summary>One per user: that user's learned contextual-bandit state.</summary>
@@ -27,6 +35,17 @@ public interface IBanditGrain : IGrainWithStringKey
 
     [Alias("GetSummaryAsync")]
     Task<BanditSummary> GetSummaryAsync();
+
+    /// <summary>The model by feature name, the per-tip records and how far into the log they reach, for the user's export.</summary>
+    [Alias("ExportAsync")]
+    Task<BanditExport> ExportAsync();
+
+    /// <summary>
+    /// Deletes the user's decisions (after every one this grain queued) and experiment assignments, tombstones the
+    /// decisions' request ids, clears the stored bandit, resets the activation and deactivates it.
+    /// </summary>
+    [Alias("EraseAsync")]
+    Task<ErasureReport> EraseAsync();
 }
 
 /// <summary>Does nothing: the yardstick for what one grain call costs behind the gateway.</summary>

@@ -30,14 +30,16 @@ public sealed record FeedbackEvent(
 /// request order (0 for an event id accepted before, which was not written again), the profile after
 /// them, the position of the last credited reward before the batch (0 for none), and whether each event
 /// took its decision's credit (the first complete or dismiss from the user the decision served, on a tip
-/// it offered: the only events the bandit learns from).
+/// it offered: the only events the bandit learns from). When an event named the request id of an erased
+/// decision, <see cref="RefusedRequestId"/> names it and none of the events was written.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("actors.RecordedEvents")]
 public sealed record RecordedEvents(
     [property: Id(0)] long[] UserSeqs,
     [property: Id(1)] ProfileView Profile,
     [property: Id(2)] long PreviousRewardSeq,
-    [property: Id(3)] bool[] Credited);
+    [property: Id(3)] bool[] Credited,
+    [property: Id(4)] string? RefusedRequestId = null);
 
 /// <summary>An event with its position in the user's log.</summary>
 [GenerateSerializer, Immutable, Alias("actors.SequencedEvent")]

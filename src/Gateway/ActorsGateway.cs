@@ -80,6 +80,7 @@ public static class ActorsGateway
         app.MapExperimentsApi();
         app.MapEvaluationApi();
         app.MapPriorApi();
+        app.MapUsersApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

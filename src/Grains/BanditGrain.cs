@@ -5,6 +5,7 @@ using Actors.Grains.Prior;
 using Actors.Grains.Services;
 using Actors.Learning.Bandits;
 using Actors.Learning.Policies;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -245,5 +246,39 @@ public sealed class BanditGrain(
             _rewardsThroughSeq = 0;
             _dirty = true;
         }
+    }
+
+    public Task<BanditExport> ExportAsync()
+    {
+        var ridge = _models.Ridge;
+        return Task.FromResult(new BanditExport(
+            ridge.FeatureNames.ToArray(),
+            new Dictionary<string, double>(ridge.Weights()),
+            ridge.Updates,
+            _rewardsThroughSeq,
+            _models.Arms.Select(a => new TipRecordExport(a.Key, a.Value.Pulls, a.Value.Rewards)).OrderBy(t => t.TipId, StringComparer.Ordinal).ToArray()));
+    }
+
+    public async Task<ErasureReport> EraseAsync()
+    {
+        // Decisions this grain queued are ordered before the erasure in the writer's queue; no new one is made while it runs.
+        var erased = await store.EraseUserDecisionsAsync(UserId);
+        var removed = new Dictionary<string, long>(erased.Removed, StringComparer.Ordinal) { ["bandit_state"] = snapshot.RecordExists ? 1 : 0 };
+        await snapshot.ClearStateAsync();
+        _models = new BanditSnapshot().ToModels(_options.ToLinUcbOptions(), features, prior.Current, time.NowMs(), out _);
+        _history = [];
+        // Rewards not yet sent to the population prior are the erased user's too: they go.
+        _unsnapshotted = null;
+        _unsent = null;
+        _rewardsThroughSeq = 0;
+        _recent.Clear();
+        _recentOrder.Clear();
+        _assignments.Clear();
+        _profile = null;
+        _dirty = false;
+        DeactivateOnIdle();
+        // Resolved here rather than injected, to leave the constructor as it is.
+        await ServiceProvider.GetRequiredService<IGrainStateScrubber>().ScrubAsync();
+        return new ErasureReport(removed, erased.TombstonedRequestIds);
     }
 }

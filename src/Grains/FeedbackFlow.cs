@@ -1,4 +1,5 @@
 using Actors.Abstractions;
+using Actors.Grains.Services;
 using Microsoft.Extensions.Logging;
 
 namespace Actors.Grains;
@@ -9,10 +10,14 @@ namespace Actors.Grains;
 /// </summary>
 public static class FeedbackFlow
 {
-    /// <summary>Records one user's events; answers, per event in order, whether it was a duplicate.</summary>
+    /// <summary>
+    /// Records one user's events; answers, per event in order, whether it was a duplicate. Throws
+    /// <see cref="ErasedRequestException"/>, having written none of them, when one names an erased decision.
+    /// </summary>
     public static async Task<bool[]> RecordAsync(IUserProfileGrain profile, IBanditGrain bandit, FeedbackEvent[] events, ILogger logger)
     {
         var recorded = await profile.RecordAsync(events);
+        if (recorded.RefusedRequestId is { } refused) throw new ErasedRequestException(refused);
         var duplicate = new bool[events.Length];
         List<SequencedEvent>? rewards = null;
         for (var k = 0; k < events.Length; k++)

@@ -61,7 +61,15 @@ public sealed class UserProfileGrain(
         var now = time.NowMs();
         if (now - _computedAtMs > _ttlMs) await TryRefreshAsync(now);
 
-        var appended = await store.AppendEventsAsync(UserId, _lastSeq + 1, events);
+        AppendedEvents appended;
+        try
+        {
+            appended = await store.AppendEventsAsync(UserId, _lastSeq + 1, events);
+        }
+        catch (ErasedRequestException refused)
+        {
+            return new RecordedEvents(new long[events.Length], View(now), _lastRewardSeq, new bool[events.Length], refused.RequestId);
+        }
         var seqs = appended.UserSeqs;
         var previousRewardSeq = _lastRewardSeq;
         for (var i = 0; i < events.Length; i++)
@@ -106,7 +114,9 @@ public sealed class UserProfileGrain(
         _lastSeq = lastSeq;
         _lastRewardSeq = lastRewardSeq;
         _computedAtMs = now;
-        _dirty = true;
+        // A user with no events needs no snapshot (recomputing nothing is cheap), and a read must not leave a row
+        // naming an id the service holds nothing about: an export or profile read after an erasure, say.
+        _dirty = lastSeq > 0 || snapshot.RecordExists;
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
@@ -133,4 +143,20 @@ public sealed class UserProfileGrain(
     }
 
     internal static ProfileEvent ToProfileEvent(FeedbackEvent e) => new(e.Kind, e.AtMs, e.DwellMs);
+
+    public async Task<ErasureReport> EraseAsync()
+    {
+        // No append of this grain is in flight (each is awaited, and the grain is not reentrant), so the writer
+        // deletes every event of the user; one that arrives later is the fresh user's first.
+        var erased = await store.EraseUserEventsAsync(UserId);
+        var removed = new Dictionary<string, long>(erased.Removed, StringComparer.Ordinal) { ["profile_state"] = snapshot.RecordExists ? 1 : 0 };
+        await snapshot.ClearStateAsync();
+        _features = new ProfileAccumulator();
+        _lastSeq = 0;
+        _lastRewardSeq = 0;
+        _computedAtMs = time.NowMs();
+        _dirty = false;
+        DeactivateOnIdle();
+        return new ErasureReport(removed, erased.TombstonedRequestIds);
+    }
 }

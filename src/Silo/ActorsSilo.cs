@@ -69,6 +69,11 @@ public static class ActorsSilo
             sp.GetRequiredService<ITipCatalog>(),
             sp.GetRequiredService<ILogger<SqliteEventStore>>()));
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<SqliteEventStore>());
+        services.AddSingleton<IGrainStateScrubber>(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new SqliteGrainStateScrubber(storage.GrainDatabasePath, storage.VacuumGrainsOnErase, sp.GetRequiredService<ILogger<SqliteGrainStateScrubber>>());
+        });
         return services;
     }
 

@@ -14,6 +14,13 @@ public sealed class StorageOptions
     [Required]
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>
+    /// VACUUM grains.db after each user's erasure, so the deleted grain state leaves no bytes in free space. It
+    /// rewrites the whole file (writes of grain state wait meanwhile): turn it off for a large grains.db and vacuum
+    /// on your own schedule.
+    /// </summary>
+    public bool VacuumGrainsOnErase { get; set; } = true;
+
     public string EventDatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "actors.db");
 
     public string GrainDatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "grains.db");

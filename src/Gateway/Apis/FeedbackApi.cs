@@ -6,6 +6,7 @@ using Actors.Abstractions;
 using Actors.Gateway.Json;
 using Actors.Grains;
 using Actors.Grains.Options;
+using Actors.Grains.Services;
 using Actors.Learning.Profile;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -31,7 +32,7 @@ public static partial class FeedbackApi
     /// A batch is validated as a whole: one bad event rejects it and nothing is written.
     /// </summary>
     public static async Task<Results<Ok<FeedbackResponse>, Ok<FeedbackBatchResponse>, ValidationProblem>> RecordAsync(
-        HttpRequest http, UserGrains grains, IOptions<GatewayOptions> options, IOptions<LimitsOptions> rules, TimeProvider time,
+        HttpRequest http, UserGrains grains, IEventStore store, IOptions<GatewayOptions> options, IOptions<LimitsOptions> rules, TimeProvider time,
         ILogger<FeedbackRequest> logger)
     {
         var limits = options.Value;
@@ -51,8 +52,21 @@ public static partial class FeedbackApi
         if (!validation.IsValid) return validation.ToProblem();
 
         var duplicate = new bool[requests.Count];
-        var byUser = Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].UserId!, StringComparer.Ordinal);
-        await Task.WhenAll(byUser.Select(user => RecordUserAsync(grains, user.Key, user.ToArray(), events, duplicate, logger)));
+        var byUser = Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].UserId!, StringComparer.Ordinal).ToArray();
+        // Each user's events are written on their own, and the writer refuses an erased request_id for that user's
+        // events only: a batch for several users checks the tombstone first, so a refusal writes nobody's.
+        if (byUser.Length > 1 && await store.FindErasedRequestsAsync(RequestIds(events)) is [var erased, ..])
+        {
+            return ErasedRequestProblem(erased, events, isBatch);
+        }
+        try
+        {
+            await Task.WhenAll(byUser.Select(user => RecordUserAsync(grains, user.Key, user.ToArray(), events, duplicate, logger)));
+        }
+        catch (ErasedRequestException refused)
+        {
+            return ErasedRequestProblem(refused.RequestId, events, isBatch);
+        }
 
         if (!isBatch) return TypedResults.Ok(new FeedbackResponse(Accepted: true, duplicate[0]));
         var results = new FeedbackResult[requests.Count];
@@ -67,6 +81,17 @@ public static partial class FeedbackApi
         var userEvents = indices.Select(i => events[i]).ToArray();
         var userDuplicates = await FeedbackFlow.RecordAsync(grains.Profile(userId), grains.Bandit(userId), userEvents, logger);
         for (var k = 0; k < indices.Length; k++) duplicate[indices[k]] = userDuplicates[k];
+    }
+
+    private static HashSet<string> RequestIds(FeedbackEvent[] events) =>
+        events.Select(e => e.RequestId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The 400 for feedback naming a decision erased with its user: it names the first event's request_id that did.</summary>
+    private static ValidationProblem ErasedRequestProblem(string requestId, FeedbackEvent[] events, bool isBatch)
+    {
+        var index = Array.FindIndex(events, e => e.RequestId == requestId);
+        return Validation.Single(isBatch ? $"[{index}].request_id" : "request_id",
+            $"request_id '{requestId}' named a decision that was erased with its user's data; feedback on it is refused, and nothing was written.");
     }
 
     private static FeedbackEvent? Validate(FeedbackRequest request, string prefix, DateTimeOffset now, GatewayOptions limits, Validation validation)

@@ -244,4 +244,6 @@ public sealed record PriorResponse(
 [JsonSerializable(typeof(List<TipResponse>))]
 [JsonSerializable(typeof(TipPageResponse))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
+[JsonSerializable(typeof(UserExportResponse))]
+[JsonSerializable(typeof(ErasureResponse))]
 public sealed partial class WireJsonContext : JsonSerializerContext;

@@ -103,7 +103,59 @@ public interface IEventStore
     /// with its credited reactions, ordered by user, then time: the input of offline evaluation.
     /// </summary>
     Task<IReadOnlyList<RewardedDecision>> ReadRewardedDecisionsAsync(int maxDecisions, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the user's events (tip_views, tip_feedback, event_ids) in the writer, after everything queued
+    /// before, with their bytes overwritten; answers the rows removed per table. Only the user's profile grain,
+    /// their events' one writer, calls it.
+    /// </summary>
+    Task<ErasureReport> EraseUserEventsAsync(string userId);
+
+    /// <summary>
+    /// Deletes the user's decisions (tip_scores) and experiment assignments in the writer, after every decision
+    /// queued before, and adds the decisions' request ids to the tombstone (erased_requests), so feedback naming
+    /// one is refused from then on. Only the user's bandit grain, their decisions' one writer, calls it.
+    /// </summary>
+    Task<ErasureReport> EraseUserDecisionsAsync(string userId);
+
+    /// <summary>Those of <paramref name="requestIds"/> that named decisions of erased users.</summary>
+    Task<IReadOnlyList<string>> FindErasedRequestsAsync(IReadOnlyCollection<string> requestIds);
+
+    /// <summary>Everything the log holds about the user, in log and time order, for their export.</summary>
+    Task<UserRecords> ReadUserRecordsAsync(string userId);
 }
+
+/// <summary>
+/// Thrown by <see cref="IEventStore.AppendEventsAsync"/> when an event names the request id of an erased
+/// decision: none of the call's events was written.
+/// </summary>
+public sealed class ErasedRequestException(string requestId)
+    : Exception($"request_id '{requestId}' named a decision that was erased with its user's data; feedback on it is refused.")
+{
+    public string RequestId { get; } = requestId;
+}
+
+/// <summary>A user's rows in the log: events with when they were received, decisions as logged, experiment assignments.</summary>
+public sealed record UserRecords(
+    IReadOnlyList<ExportedEvent> Events,
+    IReadOnlyList<ExportedDecision> Decisions,
+    IReadOnlyList<ExperimentAssignment> Assignments);
+
+public sealed record ExportedEvent(long UserSeq, FeedbackEvent Event, long ReceivedAtMs);
+
+/// <summary>A tip_scores row; the JSON columns as stored (their layout is documented in EventStore.sql).</summary>
+public sealed record ExportedDecision(
+    string RequestId,
+    long CreatedAtMs,
+    string Policy,
+    string ChosenTipId,
+    int Hour,
+    string CandidatesJson,
+    string FeaturesJson,
+    string? ShadowsJson,
+    string? PromptVersion,
+    string? Experiment,
+    string? Variant);
 
 public static class EventStoreExtensions
 {

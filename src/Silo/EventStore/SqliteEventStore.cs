@@ -16,7 +16,7 @@ namespace Actors.Silo.EventStore;
 /// per batch instead of one per event is what lets an acknowledged event be durable at tens of
 /// thousands of events per second. Reads use their own pooled connections (WAL lets them run beside the writer).
 /// </summary>
-public sealed class SqliteEventStore : IEventStore, IDisposable
+public sealed partial class SqliteEventStore : IEventStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly ITipCatalog _catalog;
@@ -116,19 +116,18 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         command.Parameters.AddWithValue("@after", afterSeq);
         var events = new List<LoggedEvent>();
         await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var feedback = new FeedbackEvent(
-                EventId: reader.GetString(0),
-                TipId: reader.GetString(2),
-                Kind: EventKinds.Parse(reader.GetString(3)),
-                RequestId: reader.IsDBNull(4) ? null : reader.GetString(4),
-                DwellMs: reader.IsDBNull(5) ? null : reader.GetInt64(5),
-                AtMs: reader.GetInt64(6));
-            events.Add(new LoggedEvent(userId, reader.GetInt64(1), feedback));
-        }
+        while (await reader.ReadAsync()) events.Add(new LoggedEvent(userId, reader.GetInt64(1), ReadEvent(reader)));
         return events;
     }
+
+    /// <summary>An event from columns event_id, user_seq, tip_id, kind, request_id, dwell_ms, at_ms (in that order).</summary>
+    private static FeedbackEvent ReadEvent(SqliteDataReader reader) => new(
+        EventId: reader.GetString(0),
+        TipId: reader.GetString(2),
+        Kind: EventKinds.Parse(reader.GetString(3)),
+        RequestId: reader.IsDBNull(4) ? null : reader.GetString(4),
+        DwellMs: reader.IsDBNull(5) ? null : reader.GetInt64(5),
+        AtMs: reader.GetInt64(6));
 
     public Task<long> LastUserSeqAsync(string userId) =>
         UserScalarAsync("SELECT COALESCE(MAX(user_seq), 0) FROM event_ids WHERE user_id = @user_id", userId);
@@ -266,6 +265,9 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
         Execute(connection, $"PRAGMA synchronous={_options.Synchronous};");
+        // Deleted rows are overwritten with zeros, so an erased user's bytes do not linger in free space. The log is
+        // append-only: only erasure (and an experiment assignment replaced under a new salt) deletes anything.
+        Execute(connection, "PRAGMA secure_delete=ON;");
         using var statements = new WriteStatements(connection);
         var batch = new List<PendingWrite>(_options.MaxBatch);
         while (_queue.TakeBatch(batch, _options.MaxBatch)) CommitBatch(connection, statements, batch);
@@ -280,6 +282,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
                 foreach (var write in batch) write.Execute(statements);
                 transaction.Commit();
             }
+            if (batch.Exists(write => write.Erases)) TruncateWal(connection);
             foreach (var write in batch) write.Succeed();
         }
         catch (Exception batchError) when (batch.Count > 1)
@@ -306,6 +309,9 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     {
         public abstract void Execute(WriteStatements statements);
 
+        /// <summary>Deletes a user's rows: the WAL is emptied after its commit, so no older copy of them stays in a file.</summary>
+        public virtual bool Erases => false;
+
         public virtual void Succeed() { }
 
         public virtual void Fail(Exception error) { }
@@ -315,11 +321,21 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     {
         private readonly long[] _seqs = new long[events.Length];
         private readonly bool[] _credited = new bool[events.Length];
+        private string? _refusedRequestId;
 
         public TaskCompletionSource<AppendedEvents> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override void Execute(WriteStatements statements)
         {
+            // Checked here, in the writer that also runs erasures, so no event can slip in after its decision's erasure.
+            foreach (var e in events)
+            {
+                if (e.RequestId is { } requestId && statements.IsErased(requestId))
+                {
+                    _refusedRequestId = requestId;
+                    return;
+                }
+            }
             var seq = nextSeq;
             for (var i = 0; i < events.Length; i++)
             {
@@ -331,7 +347,11 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
             }
         }
 
-        public override void Succeed() => Completion.TrySetResult(new AppendedEvents(_seqs, _credited));
+        public override void Succeed()
+        {
+            if (_refusedRequestId is { } refused) Completion.TrySetException(new ErasedRequestException(refused));
+            else Completion.TrySetResult(new AppendedEvents(_seqs, _credited));
+        }
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
     }
@@ -363,7 +383,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     /// name on every execution, which the decision-log profile showed at over a quarter of the writer's
     /// time. Bound by position here; the statements still run inside the connection's transaction.
     /// </summary>
-    private sealed class WriteStatements : IDisposable
+    private sealed partial class WriteStatements : IDisposable
     {
         private readonly sqlite3 _db;
         private readonly sqlite3_stmt _eventId;
@@ -373,10 +393,12 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         private readonly sqlite3_stmt _decision;
         private readonly sqlite3_stmt _usage;
         private readonly sqlite3_stmt _assignment;
+        private readonly sqlite3_stmt _erased;
 
         public WriteStatements(SqliteConnection connection)
         {
             _db = connection.Handle ?? throw new InvalidOperationException("The writer connection is not open.");
+            _erased = Prepare("SELECT 1 FROM erased_requests WHERE request_id = ?1");
             _eventId = Prepare(
                 "INSERT INTO event_ids (event_id, user_id, user_seq, received_at_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (event_id) DO NOTHING");
             _view = Prepare(
@@ -484,6 +506,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
 
         public void Dispose()
         {
+            _erased.Dispose();
             _usage.Dispose();
             _assignment.Dispose();
             _eventId.Dispose();

@@ -97,3 +97,10 @@ CREATE INDEX IF NOT EXISTS ix_llm_usage_prompt_version ON llm_usage (prompt_vers
 
 -- decision_rewards, the one credit per (request_id, tip_id), is created with its backfill from the log in
 -- one transaction by DecisionCredits (src/Silo/EventStore/DecisionCredits.cs), which also holds the rule.
+
+-- The tombstone of erased users' decisions: DELETE /users/{id} adds the request id of every decision it removes,
+-- and feedback naming one is refused. Request ids are random UUIDs: they do not name the user.
+CREATE TABLE IF NOT EXISTS erased_requests (
+    request_id      TEXT    NOT NULL PRIMARY KEY,
+    erased_at_ms    INTEGER NOT NULL
+) WITHOUT ROWID;

@@ -75,6 +75,17 @@ public sealed class StorageProbeCluster : IAsyncLifetime
         return cluster;
     }
 
+    /// <summary>How many rows a string-keyed grain has in the file.</summary>
+    public long CountRows(string grainKey)
+    {
+        using var connection = new SqliteConnection(SqliteGrainStorage.ConnectionString(DatabasePath));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM OrleansStorage WHERE GrainIdExtensionString = $key";
+        command.Parameters.AddWithValue("$key", grainKey);
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <summary>The payload column of a string-keyed grain's row, read straight from the file.</summary>
     public byte[]? ReadPayload(string grainKey)
     {
@@ -172,22 +183,26 @@ public sealed class SqliteGrainStorageTests(StorageProbeCluster fixture) : IClas
     }
 
     [Fact]
-    public async Task ClearRemovesStateAndTheGrainCanWriteAgain()
+    public async Task ClearDeletesTheRowAndTheGrainCanWriteAgain()
     {
         var key = NewKey();
         var grain = fixture.Cluster.Client.GetGrain<IStorageProbeGrain>(key);
         await grain.SetAsync(Sample);
 
         await grain.ClearAsync();
-        await fixture.Cluster.DeactivateAsync(grain);
 
-        Assert.Equal(new StorageProbeState().Text, (await grain.GetAsync()).Text);
-        Assert.Null(fixture.ReadPayload(key));
-
-        // The cleared row keeps counting versions, so the activation's ETag still matches.
+        // Deleted, not emptied: the row's key names the grain (for a user's grains, the user).
+        Assert.Equal(0, fixture.CountRows(key));
+        // The same activation writes again: its ETag is null after the clear, so the write inserts a fresh row.
         await grain.SetAsync(Sample with { Text = "after clear" });
         await fixture.Cluster.DeactivateAsync(grain);
         Assert.Equal("after clear", (await grain.GetAsync()).Text);
+        Assert.Equal(1, fixture.CountRows(key));
+
+        await grain.ClearAsync();
+        await fixture.Cluster.DeactivateAsync(grain);
+        Assert.Equal(new StorageProbeState().Text, (await grain.GetAsync()).Text);
+        Assert.Equal(0, fixture.CountRows(key));
     }
 
     [Fact]
