@@ -72,6 +72,8 @@ public static class ActorsGateway
         app.MapPoliciesApi();
         app.MapExperimentsApi();
         app.MapEvaluationApi();
+        app.MapStalenessApi();
+        app.MapUserInspectionApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

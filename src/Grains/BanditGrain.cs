@@ -3,6 +3,7 @@ using Actors.Grains.Options;
 using Actors.Grains.Policies;
 using Actors.Grains.Services;
 using Actors.Learning.Policies;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +19,7 @@ public sealed class BanditGrain(
     IOptions<RewardOptions> rewardOptions,
     IOptions<ProfileOptions> profileOptions,
     IOptions<SnapshotOptions> snapshotOptions,
-    TimeProvider time,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     ILogger<BanditGrain> logger) : Grain, IBanditGrain
 {
     private readonly BanditOptions _options = banditOptions.Value;
@@ -165,5 +166,25 @@ public sealed class BanditGrain(
             _dirty = true;
             logger.LogWarning(ex, "Bandit snapshot for {UserId} failed; the event log still holds every event.", UserId);
         }
+    }
+
+    public async Task<BanditInspection> InspectAsync(BanditInspectCommand command)
+    {
+        var lastSeq = await store.LastUserSeqAsync(UserId);
+        var known = lastSeq > 0 || snapshot.RecordExists || _models.Updates > 0 || _recent.Count > 0 || _assignments.Count > 0;
+        if (!known) return BanditInspection.Unknown;
+
+        var profile = await CurrentProfileAsync();
+        var plan = await PlanAsync(time.NowMs(), assign: false);
+        var events = await store.ReadUserEventsAsync(UserId, Math.Max(0, lastSeq - command.MaxReactions));
+        return new BanditInspection(
+            Known: true,
+            plan.Policy.Name,
+            _models.Updates,
+            profile,
+            BanditInspector.Estimate(_models, profile.Values, command.Hour, command.Candidates),
+            BanditInspector.Newest(_recentOrder, _recent, command.MaxDecisions),
+            events.Reverse().Select(e => new SequencedEvent(e.UserSeq, e.Event)).ToArray(),
+            _assignments.Values.ToDictionary(a => a.Experiment, a => a.Variant));
     }
 }

@@ -223,4 +223,6 @@ public sealed record ExperimentResponse(
 [JsonSerializable(typeof(EvaluationResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
+[JsonSerializable(typeof(StalenessResponse))]
+[JsonSerializable(typeof(UserInspectionResponse))]
 public sealed partial class WireJsonContext : JsonSerializerContext;
