@@ -35,7 +35,7 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public WebApplication App => _app ?? throw new InvalidOperationException("The host is not running.");
 
-    /// <param name="configure">Runs on the builder after the settings are added, e.g. to register a fake grain clock or a log collector.</param>
+    /// <param name="configure">Runs on the builder after the settings are added (an environment, a service to add).</param>
     public static async Task<ServiceHost> StartAsync(
         IDictionary<string, string?>? overrides = null, string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null)
     {
@@ -79,6 +79,24 @@ public sealed class ServiceHost : IAsyncDisposable
     {
         using var response = await Client.GetAsync(path);
         return await ReadAsync(response, expected);
+    }
+
+    /// <summary>The whole catalog, read a page at a time through GET /tips and its next_after cursor.</summary>
+    public async Task<JsonArray> ListTipsAsync(int? limit = null)
+    {
+        var tips = new JsonArray();
+        string? after = null;
+        do
+        {
+            var query = new List<string>();
+            if (limit is { } size) query.Add($"limit={size}");
+            if (after is not null) query.Add($"after={Uri.EscapeDataString(after)}");
+            var page = await GetJsonAsync(query.Count == 0 ? "/tips" : $"/tips?{string.Join('&', query)}");
+            foreach (var tip in page["tips"]!.AsArray()) tips.Add(tip!.DeepClone());
+            after = page["next_after"]?.GetValue<string>();
+        }
+        while (after is not null);
+        return tips;
     }
 
     public static async Task<JsonNode> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
