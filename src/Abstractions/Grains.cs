@@ -46,6 +46,10 @@ public interface IBanditGrain : IGrainWithStringKey
     /// </summary>
     [Alias("EraseAsync")]
     Task<ErasureReport> EraseAsync();
+
+    /// <summary>For the admin page: estimates with their uncertainty, recent decisions and events, variants. Changes nothing.</summary>
+    [Alias("InspectAsync")]
+    Task<BanditInspection> InspectAsync(BanditInspectCommand command);
 }
 
 /// <summary>Does nothing: the yardstick for what one grain call costs behind the gateway.</summary>

@@ -81,6 +81,8 @@ public static class ActorsGateway
         app.MapEvaluationApi();
         app.MapPriorApi();
         app.MapUsersApi();
+        app.MapStalenessApi();
+        app.MapUserInspectionApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

@@ -23,7 +23,7 @@ public sealed class BanditGrain(
     IOptions<RewardOptions> rewardOptions,
     IOptions<ProfileOptions> profileOptions,
     IOptions<SnapshotOptions> snapshotOptions,
-    TimeProvider time,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     ILogger<BanditGrain> logger) : Grain, IBanditGrain
 {
     private readonly BanditOptions _options = banditOptions.Value;
@@ -280,5 +280,27 @@ public sealed class BanditGrain(
         // Resolved here rather than injected, to leave the constructor as it is.
         await ServiceProvider.GetRequiredService<IGrainStateScrubber>().ScrubAsync();
         return new ErasureReport(removed, erased.TombstonedRequestIds);
+    }
+
+    public async Task<BanditInspection> InspectAsync(BanditInspectCommand command)
+    {
+        var lastSeq = await store.LastUserSeqAsync(UserId);
+        var known = lastSeq > 0 || snapshot.RecordExists || _models.Updates > 0 || _recent.Count > 0 || _assignments.Count > 0;
+        if (!known) return BanditInspection.Unknown;
+
+        // The estimates a request would see now: over the current population prior, as ScoreAsync does.
+        _models.Ridge.UsePrior(prior.Current);
+        var profile = await CurrentProfileAsync();
+        var plan = await PlanAsync(time.NowMs(), assign: false);
+        var events = await store.ReadUserEventsAsync(UserId, Math.Max(0, lastSeq - command.MaxReactions));
+        return new BanditInspection(
+            Known: true,
+            plan.Policy.Name,
+            _models.Updates,
+            profile,
+            BanditInspector.Estimate(_models, profile.Values, command.Hour, command.Candidates),
+            BanditInspector.Newest(_recentOrder, _recent, command.MaxDecisions),
+            events.Reverse().Select(e => new SequencedEvent(e.UserSeq, e.Event)).ToArray(),
+            _assignments.Values.ToDictionary(a => a.Experiment, a => a.Variant));
     }
 }

@@ -1,7 +1,9 @@
 using Actors.Abstractions;
 using Actors.Grains.Options;
 using Actors.Grains.Services;
+using Actors.Grains.Staleness;
 using Actors.Learning.Profile;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,10 +14,13 @@ public sealed class UserProfileGrain(
     IEventStore store,
     IOptions<ProfileOptions> profileOptions,
     IOptions<SnapshotOptions> snapshotOptions,
-    TimeProvider time,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider time,
+    ProfileStalenessTracker staleness,
     ILogger<UserProfileGrain> logger) : Grain, IUserProfileGrain
 {
     private readonly long _ttlMs = (long)profileOptions.Value.Ttl.TotalMilliseconds;
+    private readonly long _staleAfterMs = (long)profileOptions.Value.StaleAfter.TotalMilliseconds;
+    private bool _refreshFailed;
     private ProfileAccumulator _features = new();
     private long _computedAtMs;
     private long _lastSeq;
@@ -43,18 +48,22 @@ public sealed class UserProfileGrain(
             }
             // Which of those took a credit is the store's record, not the events'.
             if (behind.Count > 0) _lastRewardSeq = await store.LastRewardSeqAsync(UserId);
+            staleness.Report(UserId, _computedAtMs);
         }
         else
         {
-            await RecomputeAsync(now);
+            await RefreshAsync(now);
         }
 
         var interval = snapshotOptions.Value.Interval;
         this.RegisterGrainTimer(FlushAsync, interval, interval);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        FlushAsync(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        staleness.Forget(UserId);
+        return FlushAsync(cancellationToken);
+    }
 
     public async Task<RecordedEvents> RecordAsync(FeedbackEvent[] events)
     {
@@ -90,18 +99,36 @@ public sealed class UserProfileGrain(
         return View(now);
     }
 
-    private ProfileView View(long now) => new(_features.Values(), _computedAtMs, Stale: now - _computedAtMs > _ttlMs);
+    private ProfileView View(long now) => new(_features.Values(), _computedAtMs, Stale: _refreshFailed || now - _computedAtMs > _staleAfterMs);
 
     private async Task TryRefreshAsync(long now)
     {
         try
         {
-            await RecomputeAsync(now);
+            await RefreshAsync(now);
         }
         catch (Exception ex)
         {
             // Serving last-known values (reported as stale) beats failing the caller.
             logger.LogWarning(ex, "Profile refresh for {UserId} failed; serving values computed at {ComputedAt}.", UserId, _computedAtMs);
+        }
+    }
+
+    /// <summary>Recomputes, and tells the silo's staleness tracker how it went.</summary>
+    private async Task RefreshAsync(long now)
+    {
+        try
+        {
+            await RecomputeAsync(now);
+            _refreshFailed = false;
+            staleness.Report(UserId, now);
+        }
+        catch (Exception ex)
+        {
+            _refreshFailed = true;
+            // The message only: it names what failed (a table, a file) without this code's type names.
+            staleness.ReportFailure(UserId, _computedAtMs, now, ex.Message);
+            throw;
         }
     }
 

@@ -1,13 +1,16 @@
+using Actors.Grains;
 using Actors.Grains.Evaluation;
 using Actors.Grains.Options;
 using Actors.Grains.Policies;
 using Actors.Grains.Prior;
 using Actors.Grains.Services;
+using Actors.Grains.Staleness;
 using Actors.Silo.Catalog;
 using Actors.Silo.EventStore;
 using Actors.Silo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
@@ -40,6 +43,7 @@ public static class ActorsSilo
             .PostConfigure(o => o.DataDirectory = configuration[StorageOptions.DataDirectoryVariable] is { Length: > 0 } dir ? dir : o.DataDirectory);
         services.AddValidatedOptions<OrleansOptions>(configuration, OrleansOptions.Section);
         services.AddValidatedOptions<ProfileOptions>(configuration, ProfileOptions.Section);
+        services.AddProfileStaleness(configuration);
         services.AddValidatedOptions<BanditOptions>(configuration, BanditOptions.Section);
         services.AddSingleton<IValidateOptions<BanditOptions>, BanditOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BanditOptions>>().Value.ToFeatureSet());
@@ -85,6 +89,17 @@ public static class ActorsSilo
         return storage;
     }
 
+    /// <summary>Per-silo tracking of profile feature ages, read cluster-wide through a grain service; alerts checked in the background.</summary>
+    private static void AddProfileStaleness(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<StalenessOptions>(configuration, StalenessOptions.Section);
+        services.AddSingleton<ProfileStalenessTracker>();
+        services.AddGrainService<StalenessService>();
+        services.AddSingleton<IStalenessServiceClient, StalenessServiceClient>();
+        services.AddSingleton<StalenessMonitor>();
+        services.AddHostedService<StalenessWatch>();
+    }
+
     private static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)
         where T : class =>
         services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
@@ -92,5 +107,6 @@ public static class ActorsSilo
     private static void TryAddTimeProvider(this IServiceCollection services)
     {
         if (services.All(d => d.ServiceType != typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton<TimeProvider>(GrainClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
     }
 }

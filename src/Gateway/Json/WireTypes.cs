@@ -246,4 +246,6 @@ public sealed record PriorResponse(
 [JsonSerializable(typeof(Dictionary<string, double>))]
 [JsonSerializable(typeof(UserExportResponse))]
 [JsonSerializable(typeof(ErasureResponse))]
+[JsonSerializable(typeof(StalenessResponse))]
+[JsonSerializable(typeof(UserInspectionResponse))]
 public sealed partial class WireJsonContext : JsonSerializerContext;

@@ -5,14 +5,30 @@ using Microsoft.Extensions.Options;
 
 namespace Actors.Grains.Options;
 
-/// <summary>Section "Profile": the lazy TTL of the profile features.</summary>
-public sealed class ProfileOptions
+/// <summary>Section "Profile": the lazy TTL of the profile features and when they count as stale.</summary>
+public sealed class ProfileOptions : IValidatableObject
 {
     public const string Section = "Profile";
 
     /// <summary>A read of features older than this recomputes them from the event store.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Features not recomputed for longer than this mark their user stale (as does a failed refresh). Above
+    /// the TTL, so an idle user whose next read would simply refresh does not count.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromHours(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (StaleAfter <= Ttl)
+        {
+            yield return new ValidationResult(
+                $"Profile:StaleAfter ({StaleAfter}) must be longer than Profile:Ttl ({Ttl}).", [nameof(StaleAfter)]);
+        }
+    }
 }
 
 /// <summary>Section "Bandit": the per-user models the policies read (the policies themselves are under "Policies").</summary>

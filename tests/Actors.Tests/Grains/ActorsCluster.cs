@@ -4,13 +4,15 @@ using Actors.Silo;
 using Actors.Silo.Storage;
 using Actors.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 
 namespace Actors.Tests.Grains;
 
 /// <summary>
 /// A one-silo in-process Orleans test cluster running the real grains on real SQLite files.
-/// Snapshots are taken every second and profiles refresh after two, so the tests can watch both happen.
+/// Snapshots are taken every second (Orleans' timers, on the real clock); profiles refresh after two seconds
+/// of <see cref="Clock"/>, the grains' clock, which the tests advance by hand.
 /// </summary>
 public sealed class ActorsCluster : IAsyncLifetime
 {
@@ -18,7 +20,12 @@ public sealed class ActorsCluster : IAsyncLifetime
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
+    /// <summary>The grains' clock; it starts at the real time so events stamped now fall inside the feature windows.</summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
     public IGrainFactory Grains => Cluster.Client;
+
+    public IServiceProvider SiloServices => Cluster.Silos[0].ServiceProvider;
 
     public IEventStore Store => Cluster.Silos[0].ServiceProvider.GetRequiredService<IEventStore>();
 
@@ -34,6 +41,7 @@ public sealed class ActorsCluster : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddSqliteGrainStorage(StorageNames.Grains, ActorsSilo.BindStorage(configuration).GrainDatabasePath);
+            silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, Clock);
             silo.Services.AddActorsServices(configuration);
         });
         Cluster = builder.Build();
