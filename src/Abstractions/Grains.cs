@@ -12,6 +12,10 @@ public interface IUserProfileGrain : IGrainWithStringKey
     /// <summary>The features, recomputed from the event store first when older than the TTL.</summary>
     [Alias("GetAsync")]
     Task<ProfileView> GetAsync();
+
+    /// <summary>Writes the snapshot now if activation migrated it to the registry's feature list; true when it did.</summary>
+    [Alias("MigrateAsync")]
+    Task<bool> MigrateAsync();
 }
 
 /// <summary>One per user: that user's learned contextual-bandit state.</summary>
@@ -27,6 +31,10 @@ public interface IBanditGrain : IGrainWithStringKey
 
     [Alias("GetSummaryAsync")]
     Task<BanditSummary> GetSummaryAsync();
+
+    /// <summary>Writes the snapshot now if activation migrated it to the configured features; true when it did.</summary>
+    [Alias("MigrateAsync")]
+    Task<bool> MigrateAsync();
 }
 
 /// <summary>Does nothing: the yardstick for what one grain call costs behind the gateway.</summary>

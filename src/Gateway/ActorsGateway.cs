@@ -72,6 +72,7 @@ public static class ActorsGateway
         app.MapPoliciesApi();
         app.MapExperimentsApi();
         app.MapEvaluationApi();
+        app.MapMigrationsApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

@@ -40,6 +40,7 @@ public static class ActorsSilo
             .PostConfigure(o => o.DataDirectory = configuration[StorageOptions.DataDirectoryVariable] is { Length: > 0 } dir ? dir : o.DataDirectory);
         services.AddValidatedOptions<OrleansOptions>(configuration, OrleansOptions.Section);
         services.AddValidatedOptions<ProfileOptions>(configuration, ProfileOptions.Section);
+        services.AddValidatedOptions<MigrationOptions>(configuration, MigrationOptions.Section);
         services.AddValidatedOptions<BanditOptions>(configuration, BanditOptions.Section);
         services.AddSingleton<IValidateOptions<BanditOptions>, BanditOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BanditOptions>>().Value.ToFeatureSet());

@@ -194,6 +194,11 @@ public sealed record ExperimentResponse(
     SampleRatioResponse SampleRatio,
     long UsersUnderEarlierSplits);
 
+/// <summary>A migration run: <c>migrated</c> users had a snapshot rewritten, <c>unchanged</c> ones had none to migrate.</summary>
+public sealed record MigrationResponse(
+    string Id, string State, long Total, long Done, long Migrated, long Unchanged, long Failed, IReadOnlyList<string> Errors,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt);
+
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -221,6 +226,7 @@ public sealed record ExperimentResponse(
 [JsonSerializable(typeof(PromptAnalyticsResponse))]
 [JsonSerializable(typeof(TipResponse))]
 [JsonSerializable(typeof(EvaluationResponse))]
+[JsonSerializable(typeof(MigrationResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
 public sealed partial class WireJsonContext : JsonSerializerContext;

@@ -13,6 +13,9 @@ public sealed class ProfileOptions
     /// <summary>A read of features older than this recomputes them from the event store.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Profile feature renames, old name → new name, applied when a stored snapshot is migrated to the registry's list.</summary>
+    public Dictionary<string, string> Renames { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Section "Bandit": the per-user models the policies read (the policies themselves are under "Policies").</summary>

@@ -94,6 +94,9 @@ public interface IEventStore
     /// on their served tip, each with its rewards, ordered by user, then time: the input of offline evaluation.
     /// </summary>
     Task<IReadOnlyList<RewardedDecision>> ReadRewardedDecisionsAsync(int maxDecisions, CancellationToken cancellationToken = default);
+
+    /// <summary>Users with at least one event, in ordinal order, after <paramref name="afterUserId"/> (null: from the first): one page of every stored user.</summary>
+    Task<IReadOnlyList<string>> ReadUserIdsAsync(string? afterUserId, int limit);
 }
 
 public static class EventStoreExtensions
