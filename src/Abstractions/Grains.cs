@@ -20,6 +20,10 @@ public interface IUserProfileGrain : IGrainWithStringKey
     /// </summary>
     [Alias("EraseAsync")]
     Task<ErasureReport> EraseAsync();
+
+    /// <summary>Writes the snapshot now if activation migrated it to the registry's feature list; true when it did.</summary>
+    [Alias("MigrateAsync")]
+    Task<bool> MigrateAsync();
 }
 
 /// <summary>One per user: that user's learned contextual-bandit state.</summary>
@@ -50,6 +54,10 @@ public interface IBanditGrain : IGrainWithStringKey
     /// <summary>For the admin page: estimates with their uncertainty, recent decisions and events, variants. Changes nothing.</summary>
     [Alias("InspectAsync")]
     Task<BanditInspection> InspectAsync(BanditInspectCommand command);
+
+    /// <summary>Writes the snapshot now if activation migrated it to the configured features; true when it did.</summary>
+    [Alias("MigrateAsync")]
+    Task<bool> MigrateAsync();
 }
 
 /// <summary>Does nothing: the yardstick for what one grain call costs behind the gateway.</summary>

@@ -83,6 +83,7 @@ public static class ActorsGateway
         app.MapUsersApi();
         app.MapStalenessApi();
         app.MapUserInspectionApi();
+        app.MapMigrationsApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

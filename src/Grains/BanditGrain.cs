@@ -42,6 +42,8 @@ public sealed class BanditGrain(
     private long _rewardsThroughSeq;
     private ProfileView? _profile;
     private bool _dirty;
+    /// <summary>Activation migrated the stored model to another feature configuration and it is not rewritten yet.</summary>
+    private bool _migrationPending;
 
     private string UserId => this.GetPrimaryKeyString();
 
@@ -186,6 +188,7 @@ public sealed class BanditGrain(
             try
             {
                 await snapshot.WriteStateAsync(cancellationToken);
+                _migrationPending = false;
                 // These rewards are in the snapshot now, so no replay learns them again: safe to count them for the population once.
                 if (_unsnapshotted is { } written) (_unsent ??= new PriorStatistics()).Add(written.ToData());
                 _unsnapshotted = null;
@@ -233,6 +236,7 @@ public sealed class BanditGrain(
             {
                 _history.Add(migration);
                 _dirty = true;
+                _migrationPending = true;
                 BanditMetrics.Migrated();
                 logger.LogInformation("Bandit of {UserId} migrated from {From} to {To}: {Kept} kept, {Renamed} renamed, {Dropped} dropped.",
                     UserId, migration.From, migration.To, migration.Kept, migration.Renamed, migration.Dropped);
@@ -302,5 +306,14 @@ public sealed class BanditGrain(
             BanditInspector.Newest(_recentOrder, _recent, command.MaxDecisions),
             events.Reverse().Select(e => new SequencedEvent(e.UserSeq, e.Event)).ToArray(),
             _assignments.Values.ToDictionary(a => a.Experiment, a => a.Variant));
+    }
+
+    /// <summary>Writes the snapshot now when activation migrated it; true when it did.</summary>
+    public async Task<bool> MigrateAsync()
+    {
+        if (!_migrationPending) return false;
+        await FlushAsync(CancellationToken.None);
+        if (_migrationPending) throw new InvalidOperationException("The migrated bandit snapshot could not be written; the next flush retries.");
+        return true;
     }
 }

@@ -18,6 +18,7 @@ public sealed class UserProfileGrain(
     ProfileStalenessTracker staleness,
     ILogger<UserProfileGrain> logger) : Grain, IUserProfileGrain
 {
+    private static readonly string Layout = ProfileMigration.LayoutId(ProfileFeatureRegistry.All);
     private readonly long _ttlMs = (long)profileOptions.Value.Ttl.TotalMilliseconds;
     private readonly long _staleAfterMs = (long)profileOptions.Value.StaleAfter.TotalMilliseconds;
     private bool _refreshFailed;
@@ -26,6 +27,9 @@ public sealed class UserProfileGrain(
     private long _lastSeq;
     private long _lastRewardSeq;
     private bool _dirty;
+    private List<ModelVersion> _history = [];
+    /// <summary>The stored snapshot was laid out for another feature list and is not rewritten yet.</summary>
+    private bool _migrationPending;
 
     private string UserId => this.GetPrimaryKeyString();
 
@@ -33,9 +37,11 @@ public sealed class UserProfileGrain(
     {
         var now = time.NowMs();
         var saved = snapshot.State;
-        if (snapshot.RecordExists && saved.MatchesRegistry() && now - saved.ComputedAtMs <= _ttlMs)
+        _history = [.. saved.History];
+        var restored = snapshot.RecordExists ? Restore(saved) : null;
+        if (restored is not null && now - saved.ComputedAtMs <= _ttlMs)
         {
-            _features = ProfileAccumulator.FromSlots(saved.Slots);
+            _features = ProfileAccumulator.FromSlots(restored.Slots);
             _computedAtMs = saved.ComputedAtMs;
             _lastSeq = saved.LastSeq;
             _lastRewardSeq = saved.LastRewardSeq;
@@ -48,6 +54,7 @@ public sealed class UserProfileGrain(
             }
             // Which of those took a credit is the store's record, not the events'.
             if (behind.Count > 0) _lastRewardSeq = await store.LastRewardSeqAsync(UserId);
+            if (restored.Added.Count > 0) await AggregateAddedAsync(restored.Added);
             staleness.Report(UserId, _computedAtMs);
         }
         else
@@ -152,6 +159,9 @@ public sealed class UserProfileGrain(
         snapshot.State = new ProfileSnapshot
         {
             FeatureNames = ProfileFeatureRegistry.All.Select(f => f.Name).ToArray(),
+            SlotCounts = ProfileFeatureRegistry.All.Select(f => f.SlotCount).ToArray(),
+            FeatureSet = Layout,
+            History = _history.ToArray(),
             Slots = _features.Slots.ToArray(),
             ComputedAtMs = _computedAtMs,
             LastSeq = _lastSeq,
@@ -161,6 +171,7 @@ public sealed class UserProfileGrain(
         try
         {
             await snapshot.WriteStateAsync(cancellationToken);
+            _migrationPending = false;
         }
         catch (Exception ex)
         {
@@ -185,5 +196,60 @@ public sealed class UserProfileGrain(
         _dirty = false;
         DeactivateOnIdle();
         return new ErasureReport(removed, erased.TombstonedRequestIds);
+    }
+
+    /// <summary>
+    /// The stored slots in the registry's layout: as they are when laid out for it, else carried over by name and the
+    /// change recorded (null when the stored layout cannot be read: then everything is recomputed, and recorded so).
+    /// </summary>
+    private ProfileMigrationResult? Restore(ProfileSnapshot saved)
+    {
+        if (saved.FeatureSet == Layout) return new ProfileMigrationResult(saved.Slots, [], saved.FeatureNames.Length, 0, 0);
+        var from = saved.FeatureSet ?? BanditSnapshot.LegacyFeatureSet;
+        var result = ProfileMigration.Migrate(saved.FeatureNames, saved.SlotCounts, saved.Slots, ProfileFeatureRegistry.All, profileOptions.Value.Renames);
+        var version = new ModelVersion
+        {
+            AtMs = time.NowMs(), From = from, To = Layout,
+            Kept = result?.Kept ?? 0, Renamed = result?.Renamed ?? 0, Dropped = result?.Dropped ?? saved.FeatureNames.Length,
+            Description = result is null
+                ? "stored layout unreadable; recomputed from the event store"
+                : $"features={string.Join(',', ProfileFeatureRegistry.All.Select(f => f.Name))}; added={string.Join(',', result.Added)}",
+        };
+        _history.Add(version);
+        _migrationPending = true;
+        _dirty = true;
+        logger.LogInformation("Profile of {UserId} migrated from {From} to {To}: {Kept} kept, {Renamed} renamed, {Dropped} dropped, added [{Added}].",
+            UserId, from, Layout, version.Kept, version.Renamed, version.Dropped, string.Join(',', result?.Added ?? []));
+        return result;
+    }
+
+    /// <summary>
+    /// Fills features new to the stored snapshot from their SQL aggregation. It runs after the log replay, over the
+    /// whole log (nothing moves meanwhile: this grain is the only writer), anchored at the same window start as the
+    /// features carried over, so no event counts twice.
+    /// </summary>
+    private async Task AggregateAddedAsync(IReadOnlyList<string> added)
+    {
+        var aggregated = await store.AggregateProfileAsync(UserId, _computedAtMs);
+        var slots = _features.Slots.ToArray();
+        var offset = 0;
+        foreach (var feature in ProfileFeatureRegistry.All)
+        {
+            if (added.Contains(feature.Name))
+            {
+                for (var k = 0; k < feature.SlotCount; k++) slots[offset + k] = aggregated.Slots[offset + k];
+            }
+            offset += feature.SlotCount;
+        }
+        _features = ProfileAccumulator.FromSlots(slots);
+    }
+
+    /// <summary>Writes the snapshot now when activation migrated it; true when it did.</summary>
+    public async Task<bool> MigrateAsync()
+    {
+        if (!_migrationPending) return false;
+        await FlushAsync(CancellationToken.None);
+        if (_migrationPending) throw new InvalidOperationException("The migrated profile snapshot could not be written; the next flush retries.");
+        return true;
     }
 }

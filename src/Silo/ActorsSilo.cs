@@ -44,6 +44,7 @@ public static class ActorsSilo
         services.AddValidatedOptions<OrleansOptions>(configuration, OrleansOptions.Section);
         services.AddValidatedOptions<ProfileOptions>(configuration, ProfileOptions.Section);
         services.AddProfileStaleness(configuration);
+        services.AddValidatedOptions<MigrationOptions>(configuration, MigrationOptions.Section);
         services.AddValidatedOptions<BanditOptions>(configuration, BanditOptions.Section);
         services.AddSingleton<IValidateOptions<BanditOptions>, BanditOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BanditOptions>>().Value.ToFeatureSet());

@@ -212,6 +212,11 @@ public sealed record PriorTermResponse(string Name, double Mean, double Precisio
 public sealed record PriorResponse(
     bool Enabled, double Strength, long Version, long Rewards, DateTimeOffset? EstimatedAt, int Features, IReadOnlyList<PriorTermResponse> Terms);
 
+/// <summary>A migration run: <c>migrated</c> users had a snapshot rewritten, <c>unchanged</c> ones had none to migrate.</summary>
+public sealed record MigrationResponse(
+    string Id, string State, long Total, long Done, long Migrated, long Unchanged, long Failed, IReadOnlyList<string> Errors,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt);
+
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -241,6 +246,7 @@ public sealed record PriorResponse(
 [JsonSerializable(typeof(TipResponse))]
 [JsonSerializable(typeof(EvaluationResponse))]
 [JsonSerializable(typeof(PriorResponse))]
+[JsonSerializable(typeof(MigrationResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]
 [JsonSerializable(typeof(TipPageResponse))]
 [JsonSerializable(typeof(Dictionary<string, double>))]

@@ -29,6 +29,9 @@ public sealed class ProfileOptions : IValidatableObject
                 $"Profile:StaleAfter ({StaleAfter}) must be longer than Profile:Ttl ({Ttl}).", [nameof(StaleAfter)]);
         }
     }
+
+    /// <summary>Profile feature renames, old name → new name, applied when a stored snapshot is migrated to the registry's list.</summary>
+    public Dictionary<string, string> Renames { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Section "Bandit": the per-user models the policies read (the policies themselves are under "Policies").</summary>

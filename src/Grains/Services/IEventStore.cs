@@ -123,6 +123,9 @@ public interface IEventStore
 
     /// <summary>Everything the log holds about the user, in log and time order, for their export.</summary>
     Task<UserRecords> ReadUserRecordsAsync(string userId);
+
+    /// <summary>Users with at least one event, in ordinal order, after <paramref name="afterUserId"/> (null: from the first): one page of every stored user.</summary>
+    Task<IReadOnlyList<string>> ReadUserIdsAsync(string? afterUserId, int limit);
 }
 
 /// <summary>

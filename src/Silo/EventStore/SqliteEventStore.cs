@@ -231,6 +231,21 @@ public sealed partial class SqliteEventStore : IEventStore, IDisposable
         return decisions;
     }
 
+    public async Task<IReadOnlyList<string>> ReadUserIdsAsync(string? afterUserId, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        // Keyset paging over the (user_id, user_seq) index: each page is a seek, however far the walk has come.
+        command.CommandText = "SELECT DISTINCT user_id FROM event_ids WHERE user_id > @after ORDER BY user_id LIMIT @limit";
+        command.Parameters.AddWithValue("@after", afterUserId ?? "");
+        command.Parameters.AddWithValue("@limit", limit);
+        var users = new List<string>(limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) users.Add(reader.GetString(0));
+        return users;
+    }
+
     /// <summary>The columns <see cref="ReadDecision"/> reads, in its order, from tip_scores as "s".</summary>
     private const string DecisionColumns =
         "s.request_id, s.user_id, s.policy, s.hour, s.features_json, s.candidates_json, s.created_at_ms, s.prompt_version";
