@@ -6,6 +6,8 @@ return args switch
 {
     ["bernoulli", .. var rest] => Bernoulli.Run(rest),
     ["population", .. var rest] => await PopulationCommand.RunAsync(rest),
+    ["cold-start", .. var rest] => await ColdStartCommand.RunAsync(rest),
+    ["sweep", .. var rest] => await SweepCommand.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -14,5 +16,9 @@ static int Usage()
     Console.Error.WriteLine(Bernoulli.Usage);
     Console.Error.WriteLine();
     Console.Error.WriteLine(PopulationCommand.Usage);
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(ColdStartCommand.Usage);
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(SweepCommand.Usage);
     return 2;
 }
