@@ -27,6 +27,7 @@ public static class SweepCommand
           --kinds K,L        only these policy kinds (default all: {{string.Join(",", Grid(SweepOptions.Defaults).Select(c => c.Kind).Distinct())}})
           --set KEY=VALUE    a service setting for every run (repeatable), e.g. Bandit:Prior:Strength=0
           --jsonl FILE       append each run's result as one JSON line as it finishes
+          --minutes M        start no run after M minutes; the table has the runs that finished (seeds run outermost)
         Prints one markdown table per population: gap closed in rounds 1-10, 11-20, 21-30 and over all rounds.
         """;
 
@@ -40,18 +41,25 @@ public static class SweepCommand
 
         var results = new List<SweepRun>();
         var clock = Stopwatch.StartNew();
-        foreach (var population in options.Populations)
+        // Seeds outermost: a sweep cut short by --minutes still covers every configuration with its first seeds.
+        for (var seed = 1; seed <= options.Seeds; seed++)
         {
-            foreach (var config in grid)
+            foreach (var population in options.Populations)
             {
-                for (var seed = 1; seed <= options.Seeds; seed++)
+                foreach (var config in grid)
                 {
+                    if (options.Minutes is { } budget && clock.Elapsed.TotalMinutes >= budget)
+                    {
+                        Console.Error.WriteLine($"--minutes {budget} spent after {results.Count} of {total} runs; the table has those.");
+                        Console.WriteLine(Markdown(results, options));
+                        return 0;
+                    }
                     var run = await RunOneAsync(options, population, config, seed);
                     results.Add(run);
                     if (options.Jsonl is { } jsonl) await File.AppendAllTextAsync(jsonl, ToJson(run) + Environment.NewLine);
                     var eta = clock.Elapsed / results.Count * (total - results.Count);
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"[{results.Count}/{total}] {population} {config.Label} λ={config.Lambda} seed {seed}: all {run.All:P0}; {clock.Elapsed:mm\\:ss} elapsed, ~{eta:mm\\:ss} left"));
+                        $"[{results.Count}/{total}] {population} {config.Label} λ={config.Lambda} seed {seed}: all {run.All:P0}; {clock.Elapsed:hh\\:mm\\:ss} elapsed, ~{eta:hh\\:mm\\:ss} left"));
                 }
             }
         }
@@ -61,7 +69,9 @@ public static class SweepCommand
 
     public static async Task<SweepRun> RunOneAsync(SweepOptions options, string population, SweepConfig config, int seed)
     {
-        var overrides = ServiceOverrides.For(seed, PolicyName, config.Settings.Concat(options.Sets));
+        // The log's durability is not under test here; NORMAL spares each run the fsyncs (a --set can say FULL).
+        var overrides = ServiceOverrides.For(seed, PolicyName,
+            config.Settings.Prepend(new("EventStore:Synchronous", "NORMAL")).Concat(options.Sets));
         var settings = new PopulationSettings(options.Users, options.Rounds, options.Candidates, seed, options.Concurrency, population, $"s{seed}");
         var clock = Stopwatch.StartNew();
         PopulationResult result;
@@ -121,16 +131,16 @@ public static class SweepCommand
             .Select(w => $"rounds {w * Window + 1}–{Math.Min(options.Rounds, (w + 1) * Window)}").ToArray();
         foreach (var population in runs.GroupBy(r => r.Population))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"#### {population.Key} ({options.Users} users × {options.Rounds} rounds, {options.Seeds} seeds)");
+            text.AppendLine(CultureInfo.InvariantCulture, $"#### {population.Key} ({options.Users} users × {options.Rounds} rounds each run)");
             text.AppendLine();
-            text.AppendLine($"| policy | λ | {string.Join(" | ", windows)} | all rounds |");
-            text.AppendLine($"| --- | ---: |{string.Concat(windows.Select(_ => " ---: |"))} ---: |");
+            text.AppendLine($"| policy | λ | seeds | {string.Join(" | ", windows)} | all rounds |");
+            text.AppendLine($"| --- | ---: | ---: |{string.Concat(windows.Select(_ => " ---: |"))} ---: |");
             var rows = population.GroupBy(r => (r.Config.Label, r.Config.Lambda))
                 .OrderByDescending(g => g.Average(r => r.All));
             foreach (var row in rows)
             {
                 var cells = Enumerable.Range(0, windows.Length).Select(w => Cell(row.Select(r => r.Windows[w]))).Append(Cell(row.Select(r => r.All)));
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Key.Label} | {row.Key.Lambda} | {string.Join(" | ", cells)} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Key.Label} | {row.Key.Lambda} | {row.Count()} | {string.Join(" | ", cells)} |");
             }
             text.AppendLine();
         }
@@ -166,7 +176,8 @@ public sealed record SweepRun(string Population, SweepConfig Config, int Seed, d
 
 public sealed record SweepOptions(
     IReadOnlyList<string> Populations, int Seeds, int Users, int Rounds, int Candidates, int Concurrency,
-    IReadOnlyList<double> Lambdas, IReadOnlyList<string>? Kinds, IReadOnlyList<KeyValuePair<string, string>> Sets, string? Jsonl)
+    IReadOnlyList<double> Lambdas, IReadOnlyList<string>? Kinds, IReadOnlyList<KeyValuePair<string, string>> Sets, string? Jsonl,
+    double? Minutes = null)
 {
     public static readonly SweepOptions Defaults = new(
         [PopulationKinds.CategoryHour, PopulationKinds.Category, PopulationKinds.TipQuality], 2, 200, 30, 10, 32, [0.25, 1.0], null, [], null);
@@ -188,6 +199,7 @@ public sealed record SweepOptions(
             "--kinds" when list.Length > 0 => options with { Kinds = list },
             "--set" when ServiceOverrides.TryParse(value, out var pair) => options with { Sets = [.. options.Sets, pair] },
             "--jsonl" => options with { Jsonl = value },
+            "--minutes" when double.TryParse(value, invariant, out var m) && m > 0 => options with { Minutes = m },
             _ => null,
         };
     });
