@@ -151,7 +151,8 @@ public static class SweepCommand
     {
         var list = values.ToArray();
         var mean = list.Average();
-        var sd = list.Length > 1 ? Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Length - 1)) : 0;
+        if (list.Length == 1) return string.Create(CultureInfo.InvariantCulture, $"{mean * 100:F0} %");
+        var sd = Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Length - 1));
         return string.Create(CultureInfo.InvariantCulture, $"{mean * 100:F0} % ± {sd * 100:F0}");
     }
 

@@ -112,4 +112,25 @@ public sealed class PopulationKindsTests
         Assert.Equal("True", decayed.Settings["Policies:Definitions:sweep:Decay"]);
         Assert.Equal("0.25", decayed.Settings["Bandit:Lambda"]);
     }
+
+    [Fact]
+    public void The_sweep_table_gives_each_window_the_mean_and_spread_over_seeds_best_first()
+    {
+        var grid = SweepCommand.Grid(SweepOptions.Defaults);
+        var (uniform, greedy) = (grid.Single(c => c.Kind == "uniform"), grid.First(c => c.Kind == "linucb"));
+        var options = SweepOptions.Defaults with { Rounds = 20 };
+        SweepRun[] runs =
+        [
+            new("category", uniform, 1, [0.0, 0.02], 0.01, TimeSpan.Zero),
+            new("category", greedy, 1, [0.2, 0.4], 0.3, TimeSpan.Zero),
+            new("category", greedy, 2, [0.3, 0.5], 0.4, TimeSpan.Zero),
+        ];
+
+        var lines = SweepCommand.Markdown(runs, options).Split('\n').Where(l => l.StartsWith('|')).ToArray();
+
+        Assert.Equal("| policy | λ | seeds | rounds 1–10 | rounds 11–20 | all rounds |", lines[0]);
+        // Mean and sample standard deviation over the two seeds: 0.25 ± 0.0707.
+        Assert.Equal($"| {greedy.Label} | 0.25 | 2 | 25 % ± 7 | 45 % ± 7 | 35 % ± 7 |", lines[2]);
+        Assert.Equal("| uniform | 1 | 1 | 0 % | 2 % | 1 % |", lines[3]);
+    }
 }
