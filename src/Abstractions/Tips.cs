@@ -17,8 +17,8 @@ public sealed record TipCandidate(
     [NonSerialized]
     private TipFeatures? _banditFeatures;
 
-    /// <summary>The tip's interned feature ids; computed on first use, never serialized.</summary>
-    public TipFeatures BanditFeatures => _banditFeatures ??= new TipFeatures(Category, Features);
+    /// <summary>The tip's model feature names, hashed once; computed on first use, never serialized.</summary>
+    public TipFeatures BanditFeatures => _banditFeatures ??= new TipFeatures(TipId, Category, Features);
 }
 
 /// <summary>A catalog entry as stored and listed by GET /tips.</summary>

@@ -29,7 +29,12 @@ public static class ActorsGateway
 
         var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         // Kestrel cuts the connection past its limit; below it, an oversized body is drained and answered with a 400.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = DrainLimit * gateway.MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = DrainLimit * gateway.MaxRequestBodyBytes;
+            // The Server header tells a scanner which server and version to aim at, and a client nothing it needs.
+            kestrel.AddServerHeader = false;
+        });
         builder.Services.AddOptions<GatewayOptions>()
             .Bind(builder.Configuration.GetSection(GatewayOptions.Section))
             .ValidateDataAnnotations()
@@ -50,7 +55,7 @@ public static class ActorsGateway
             sp.GetRequiredService<PromptRegistry>(),
             builder.Configuration[GenerationOptions.TipPromptVersionVariable],
             builder.Configuration[GenerationOptions.DefaultPromptVersionVariable]));
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = SafeProblems.Customize);
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: ["ready"]);
 
@@ -60,6 +65,8 @@ public static class ActorsGateway
         // Likewise the prompts: a template with an unknown placeholder or an unknown version in the
         // environment stops the start with a message, rather than failing the first /generate.
         app.Services.GetRequiredService<PromptSelection>();
+        // First, so that every answer carries the header: errors, 404s, the dashboard and the OpenAPI document too.
+        app.Use(SafeProblems.NoSniff);
         app.UseExceptionHandler();
         app.UseStatusCodePages(UnsupportedMediaType.WriteProblemAsync);
 
@@ -72,6 +79,7 @@ public static class ActorsGateway
         app.MapPoliciesApi();
         app.MapExperimentsApi();
         app.MapEvaluationApi();
+        app.MapPriorApi();
         if (gateway.BenchEndpoints) app.MapBenchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Actors.Generation;
 
 namespace Actors.Gateway;
 
@@ -19,4 +20,11 @@ public sealed class GenerationOptions
     /// <summary>How many of the user's latest tips and reactions the prompt shows.</summary>
     [Range(0, 50)]
     public int RecentTips { get; set; } = 5;
+
+    /// <summary>
+    /// The longest any one text item of the prompt's data message (a recent tip's text, a category) may be,
+    /// in UTF-16 code units after normalisation; longer items are cut and end with '…'.
+    /// </summary>
+    [Range(20, 2000)]
+    public int MaxDataItemLength { get; set; } = ContextAssembler.DefaultMaxItemLength;
 }

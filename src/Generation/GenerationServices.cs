@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace Actors.Generation;
@@ -14,6 +15,12 @@ public static class GenerationServices
     /// </summary>
     public static IServiceCollection AddTipWriter(this IServiceCollection services, IConfiguration configuration)
     {
+        if (!PlainText.CanNormalise)
+        {
+            throw new InvalidOperationException(
+                "Tip generation needs Unicode normalisation, which globalization-invariant mode does not do beyond ASCII: " +
+                "build the host with <InvariantGlobalization>false</InvariantGlobalization> (the OS's ICU is used).");
+        }
         services.AddOptions<LlmOptions>()
             .Bind(configuration.GetSection(LlmOptions.Section))
             .PostConfigure(o =>
@@ -24,6 +31,9 @@ public static class GenerationServices
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GenerationMetrics>();
 
         var attempt = configuration.GetSection(LlmOptions.Section).Get<LlmOptions>()?.AttemptTimeout ?? new LlmOptions().AttemptTimeout;
         services.AddHttpClient<TipWriter>(http => http.Timeout = Timeout.InfiniteTimeSpan)

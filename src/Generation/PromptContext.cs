@@ -1,4 +1,8 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Actors.Learning.Profile;
 
 namespace Actors.Generation;
@@ -7,8 +11,12 @@ namespace Actors.Generation;
 public sealed record RecentTip(string Text, string Category, EventKind Reaction);
 
 /// <summary>
-/// Everything a prompt may say about the user, typed. Rendering turns it into the named placeholders
-/// a prompt template uses; <see cref="Placeholders"/> lists them, and templates are checked against it.
+/// Everything a prompt may say about the user, typed, in two kinds kept apart. Figures the service
+/// computes (the hour, rates, counts) fill the template's named placeholders: they are the instructions,
+/// the system message; <see cref="Placeholders"/> lists them, and templates are checked against it. Text
+/// that users and the catalog wrote (tip texts, categories) is data: it never enters the instructions but
+/// travels as a JSON document in a message of its own (<see cref="DataJson"/>), each item normalised and
+/// capped by <see cref="ContextAssembler"/> first.
 /// </summary>
 public sealed record PromptContext(
     int Hour,
@@ -16,7 +24,7 @@ public sealed record PromptContext(
     IReadOnlyList<RecentTip> RecentTips,
     IReadOnlyList<string> FavouredCategories)
 {
-    /// <summary>The placeholders a template may use, each with how it is rendered.</summary>
+    /// <summary>The placeholders a template may use, each with how it is rendered: numbers only, never text from outside.</summary>
     public static IReadOnlyDictionary<string, Func<PromptContext, string>> Placeholders { get; } =
         new Dictionary<string, Func<PromptContext, string>>(StringComparer.Ordinal)
         {
@@ -28,11 +36,31 @@ public sealed record PromptContext(
                 ? $"{h.ToString("00", CultureInfo.InvariantCulture)}:00"
                 : "not known yet",
             ["tip_volume"] = c => c.Feature(ProfileFeatureRegistry.TipVolume.Name).ToString("0", CultureInfo.InvariantCulture),
-            ["favoured_categories"] = c => c.FavouredCategories.Count == 0 ? "not known yet" : string.Join(", ", c.FavouredCategories),
-            ["recent_tips"] = c => c.RecentTips.Count == 0
-                ? "none yet"
-                : string.Join("; ", c.RecentTips.Select(t => $"\"{t.Text}\" ({t.Category}, {EventKinds.Name(t.Reaction)})")),
         };
+
+    public const string FavouredCategoriesField = "favoured_categories";
+    public const string RecentTipsField = "recent_tips";
+
+    /// <summary>The fields of the data message. They are not placeholders: a template that names one fails at load.</summary>
+    public static IReadOnlyList<string> DataFields { get; } = [FavouredCategoriesField, RecentTipsField];
+
+    /// <summary>
+    /// The data message: <c>{"favoured_categories": [..], "recent_tips": [{"text", "category", "reaction"}, ..]}</c>.
+    /// JSON keeps every item inside a quoted string whatever it holds; the encoder still escapes control
+    /// characters and &lt; &gt; &amp; ' " but leaves letters of every script readable for the model.
+    /// </summary>
+    public string DataJson() => new JsonObject
+    {
+        [FavouredCategoriesField] = new JsonArray([.. FavouredCategories.Select(c => (JsonNode?)c)]),
+        [RecentTipsField] = new JsonArray([.. RecentTips.Select(t => (JsonNode?)new JsonObject
+        {
+            ["text"] = t.Text,
+            ["category"] = t.Category,
+            ["reaction"] = EventKinds.Name(t.Reaction),
+        })]),
+    }.ToJsonString(DataJsonOptions);
+
+    private static readonly JsonSerializerOptions DataJsonOptions = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
 
     private double Feature(string name) =>
         ProfileFeatures.TryGetValue(name, out var value) ? value : ProfileFeatureRegistry.All.First(f => f.Name == name).Default;

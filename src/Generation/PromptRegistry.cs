@@ -2,9 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace Actors.Generation;
 
-/// <summary>One version of the tip-generation prompt.</summary>
+/// <summary>One version of the tip-generation prompt: the instructions, which the data message follows.</summary>
 public sealed record PromptTemplate(string Version, string Text, IReadOnlyList<string> Placeholders)
 {
+    /// <summary>The instructions (the system message): the template with its figures filled in, no outside text.</summary>
     public string Render(PromptContext context) => PromptRegistry.PlaceholderPattern().Replace(
         Text, match => PromptContext.Placeholders[match.Groups[1].Value](context));
 }
@@ -13,7 +14,8 @@ public sealed record PromptTemplate(string Version, string Text, IReadOnlyList<s
 /// Prompt versions keyed by a stable version string. A version is a file (<c>&lt;version&gt;.prompt</c>):
 /// the shipped ones are embedded; a directory may add or override some. Adding a variant means adding a
 /// file, with no caller changes. Every template is checked when the registry is built: a placeholder
-/// that <see cref="PromptContext"/> cannot fill fails the start.
+/// that <see cref="PromptContext"/> cannot fill fails the start, and so does one naming a data field
+/// (recent tips, favoured categories), because outside text must never be spliced into instructions.
 /// </summary>
 public sealed partial class PromptRegistry
 {
@@ -60,6 +62,13 @@ public sealed partial class PromptRegistry
             }
             if (string.IsNullOrWhiteSpace(text)) throw new InvalidOperationException($"Prompt '{version}' is empty.");
             var placeholders = PlaceholderPattern().Matches(text).Select(m => m.Groups[1].Value).Distinct().ToArray();
+            var data = placeholders.Where(PromptContext.DataFields.Contains).ToArray();
+            if (data.Length > 0)
+            {
+                throw new InvalidOperationException(
+                    $"Prompt '{version}' uses {string.Join(", ", data.Select(d => "{{" + d + "}}"))}, which is data written by users and the catalog: " +
+                    $"it reaches the model as a field of the separate JSON data message, never inside the instructions. Refer to it by name instead.");
+            }
             var unknown = placeholders.Where(p => !PromptContext.Placeholders.ContainsKey(p)).ToArray();
             if (unknown.Length > 0)
             {

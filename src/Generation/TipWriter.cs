@@ -30,7 +30,7 @@ public sealed class LlmOptions
     [Range(1, 4096)]
     public int MaxOutputTokens { get; set; } = 120;
 
-    /// <summary>Longest tip accepted from the model; longer output falls back.</summary>
+    /// <summary>Longest tip accepted from the model (after normalisation); longer output falls back.</summary>
     [Range(20, 2000)]
     public int MaxTipLength { get; set; } = 280;
 
@@ -57,13 +57,15 @@ public sealed class ModelPrice
 public sealed record WrittenTip(string Text, string Category, string Provider, string Model, int InputTokens, int OutputTokens);
 
 /// <summary>
-/// Writes a tip from a rendered prompt through the official OpenAI client, over an HttpClient whose
-/// resilience pipeline (timeout, retries with backoff on 429 and 5xx, circuit breaker) comes from
-/// Microsoft.Extensions.Http.Resilience. The client's own retries are off, so the pipeline is the only
-/// policy. Whatever goes wrong — the pipeline gives up, the circuit is open, the output is empty, too
-/// long or not a tip — the offline generator writes the tip instead and the answer says so in Provider.
+/// Writes a tip through the official OpenAI client, over an HttpClient whose resilience pipeline (timeout,
+/// retries with backoff on 429 and 5xx, circuit breaker) comes from Microsoft.Extensions.Http.Resilience.
+/// The client's own retries are off, so the pipeline is the only policy. The request has two messages:
+/// the rendered template as the system message (instructions, figures only) and the user's data as a
+/// JSON document in a user message of its own. Whatever goes wrong — the pipeline gives up, the circuit is
+/// open, or <see cref="TipGuard"/> rejects the answer (counted per reason in <see cref="GenerationMetrics"/>)
+/// — the offline generator writes the tip instead and the answer says so in Provider.
 /// </summary>
-public sealed class TipWriter(HttpClient http, IOptions<LlmOptions> llmOptions, ILogger<TipWriter> logger)
+public sealed class TipWriter(HttpClient http, IOptions<LlmOptions> llmOptions, GenerationMetrics metrics, ILogger<TipWriter> logger)
 {
     private readonly LlmOptions options = llmOptions.Value;
 
@@ -92,16 +94,17 @@ public sealed class TipWriter(HttpClient http, IOptions<LlmOptions> llmOptions, 
         try
         {
             var completion = (await _chat.CompleteChatAsync(
-                [new UserChatMessage(template.Render(context))],
+                [new SystemChatMessage(template.Render(context)), new UserChatMessage(context.DataJson())],
                 new ChatCompletionOptions { MaxOutputTokenCount = options.MaxOutputTokens },
                 cancellationToken)).Value;
-            var text = completion.Content.Count > 0 ? completion.Content[0].Text?.Trim().Trim('"').Trim() : null;
-            if (IsTip(text))
+            var verdict = TipGuard.Check(completion.Content.Count > 0 ? completion.Content[0].Text : null, options.MaxTipLength);
+            if (verdict.Accepted)
             {
-                return new WrittenTip(text!, OfflineTipGenerator.CategoryFor(context), OpenAiProvider, options.Model,
+                return new WrittenTip(verdict.Text!, OfflineTipGenerator.CategoryFor(context), OpenAiProvider, options.Model,
                     completion.Usage?.InputTokenCount ?? 0, completion.Usage?.OutputTokenCount ?? 0);
             }
-            logger.LogWarning("The model's answer for prompt {Version} is not a tip ({Length} characters); falling back.", template.Version, text?.Length ?? 0);
+            metrics.Rejected(template.Version, verdict.Rejection!);
+            logger.LogWarning("The model's answer for prompt {Version} is not fit to show ({Reason}); falling back.", template.Version, verdict.Rejection);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -109,15 +112,6 @@ public sealed class TipWriter(HttpClient http, IOptions<LlmOptions> llmOptions, 
         }
         return Offline(template, context, userId, FallbackProvider);
     }
-
-    /// <summary>One line of plain text, not empty, not too long, and not the model talking about itself.</summary>
-    private bool IsTip(string? text) =>
-        !string.IsNullOrWhiteSpace(text) &&
-        text.Length <= options.MaxTipLength &&
-        !text.Contains('\n') &&
-        !text.StartsWith("As an AI", StringComparison.OrdinalIgnoreCase) &&
-        !text.StartsWith("I'm sorry", StringComparison.OrdinalIgnoreCase) &&
-        !text.StartsWith("I cannot", StringComparison.OrdinalIgnoreCase);
 
     private static WrittenTip Offline(PromptTemplate template, PromptContext context, string userId, string provider)
     {

@@ -1,7 +1,9 @@
 using Actors.Abstractions;
 using Actors.Grains.Options;
 using Actors.Grains.Policies;
+using Actors.Grains.Prior;
 using Actors.Grains.Services;
+using Actors.Learning.Bandits;
 using Actors.Learning.Policies;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,6 +16,8 @@ public sealed class BanditGrain(
     PolicyRollout rollout,
     ExperimentPlan experiments,
     PolicyCatalog policies,
+    PriorCache prior,
+    BanditFeatureSet features,
     IOptions<BanditOptions> banditOptions,
     IOptions<RewardOptions> rewardOptions,
     IOptions<ProfileOptions> profileOptions,
@@ -29,6 +33,11 @@ public sealed class BanditGrain(
     private Random _random = null!;
     private Dictionary<string, ExperimentAssignment> _assignments = null!;
     private PolicyModels _models = null!;
+    private List<ModelVersion> _history = [];
+    /// <summary>Rewards learned since the last snapshot, for the population; sent once that snapshot is written.</summary>
+    private PriorStatistics? _unsnapshotted;
+    /// <summary>Rewards in the last snapshot, not yet taken by the population.</summary>
+    private PriorStatistics? _unsent;
     private long _rewardsThroughSeq;
     private ProfileView? _profile;
     private bool _dirty;
@@ -38,8 +47,7 @@ public sealed class BanditGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _random = _options.RandomFor(UserId);
-        _models = snapshot.State.ToModels(_options.ToLinUcbOptions());
-        _rewardsThroughSeq = snapshot.State.RewardsThroughSeq;
+        LoadModels();
         _assignments = (await store.ReadAssignmentsAsync(UserId)).ToDictionary(a => a.Experiment, StringComparer.Ordinal);
         await CatchUpAsync();
 
@@ -52,6 +60,7 @@ public sealed class BanditGrain(
 
     public async Task<ScoreResult> ScoreAsync(ScoreCommand command)
     {
+        _models.Ridge.UsePrior(prior.Current);
         var profile = command.ProfileFeatures ?? (await CurrentProfileAsync()).Values;
         var plan = await PlanAsync(command.AtMs);
         var (result, decision) = BanditScoring.Score(_models, plan, UserId, command, profile, _random);
@@ -127,9 +136,22 @@ public sealed class BanditGrain(
         if (_rewards.RewardFor(feedback.Kind) is { } reward && feedback.RequestId is { } requestId)
         {
             var decision = _recent.GetValueOrDefault(requestId) ?? await store.FindDecisionAsync(requestId);
-            if (decision is null || decision.UserId != UserId || !BanditScoring.Credit(_models, decision, feedback.TipId, reward))
+            var credit = decision is not null && decision.UserId == UserId ? BanditScoring.Credit(_models, decision, feedback.TipId, reward) : null;
+            if (credit is not { } learned)
             {
                 logger.LogDebug("No decision {RequestId} serving {TipId} to {UserId}; event {UserSeq} carries no reward.", requestId, feedback.TipId, UserId, userSeq);
+            }
+            else
+            {
+                BanditMetrics.Record(learned.Result);
+                if (!learned.Result.Learned)
+                {
+                    logger.LogWarning("Reward of event {UserSeq} of {UserId} refused ({Reason}): it would make the model non-finite.", userSeq, UserId, learned.Result.Refusal);
+                }
+                else if (prior.Enabled)
+                {
+                    (_unsnapshotted ??= new PriorStatistics()).Add(learned.Vector, reward);
+                }
             }
         }
         _rewardsThroughSeq = userSeq;
@@ -154,17 +176,72 @@ public sealed class BanditGrain(
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (!_dirty) return;
-        snapshot.State = BanditSnapshot.Of(_models, _rewardsThroughSeq);
-        _dirty = false;
+        if (_dirty)
+        {
+            snapshot.State = BanditSnapshot.Of(_models, _rewardsThroughSeq, _history);
+            _dirty = false;
+            try
+            {
+                await snapshot.WriteStateAsync(cancellationToken);
+                // These rewards are in the snapshot now, so no replay learns them again: safe to count them for the population once.
+                if (_unsnapshotted is { } written) (_unsent ??= new PriorStatistics()).Add(written.ToData());
+                _unsnapshotted = null;
+            }
+            catch (Exception ex)
+            {
+                _dirty = true;
+                logger.LogWarning(ex, "Bandit snapshot for {UserId} failed; the event log still holds every event.", UserId);
+            }
+        }
+        await ContributeAsync();
+    }
+
+    /// <summary>Sends the population what it has not taken yet; what a failed call keeps goes with the next flush.</summary>
+    private async Task ContributeAsync()
+    {
+        if (_unsent is not { IsEmpty: false } unsent) return;
         try
         {
-            await snapshot.WriteStateAsync(cancellationToken);
+            var data = unsent.ToData();
+            await prior.Grain.ContributeAsync(new PriorContribution(data.Names, data.Moment, data.Rows, data.Columns, data.Values, data.Rewards));
+            _unsent = null;
         }
         catch (Exception ex)
         {
+            logger.LogWarning(ex, "The population prior did not take {UserId}'s rewards now; they go with the next snapshot.", UserId);
+        }
+    }
+
+    /// <summary>
+    /// The models from the snapshot, carried over to the configured features when they were built for others.
+    /// A stored model that is not usable (non-finite, say, from before updates were checked) is rebuilt from the
+    /// event log, so the user is never stuck on errors.
+    /// </summary>
+    private void LoadModels()
+    {
+        var stored = snapshot.State;
+        _history = [.. stored.History];
+        _rewardsThroughSeq = stored.RewardsThroughSeq;
+        try
+        {
+            _models = stored.ToModels(_options.ToLinUcbOptions(), features, prior.Current, time.NowMs(), out var migration);
+            if (!_models.Ridge.IsFinite()) throw new InvalidDataException("The stored model scores with non-finite numbers.");
+            if (migration is not null)
+            {
+                _history.Add(migration);
+                _dirty = true;
+                BanditMetrics.Migrated();
+                logger.LogInformation("Bandit of {UserId} migrated from {From} to {To}: {Kept} kept, {Renamed} renamed, {Dropped} dropped.",
+                    UserId, migration.From, migration.To, migration.Kept, migration.Renamed, migration.Dropped);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            logger.LogWarning(ex, "The stored bandit of {UserId} is unusable; rebuilding it from the event log.", UserId);
+            BanditMetrics.Rebuilt();
+            _models = new BanditSnapshot().ToModels(_options.ToLinUcbOptions(), features, prior.Current, time.NowMs(), out _);
+            _rewardsThroughSeq = 0;
             _dirty = true;
-            logger.LogWarning(ex, "Bandit snapshot for {UserId} failed; the event log still holds every event.", UserId);
         }
     }
 }

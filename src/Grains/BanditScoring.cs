@@ -11,27 +11,21 @@ public sealed record ServingPlan(IPolicy Policy, IReadOnlyList<IPolicy> Shadows,
 /// <summary>The scoring math of one request, shared by the bandit grain, offline evaluation and the stateless benchmark baseline.</summary>
 public static class BanditScoring
 {
-    public static CandidateBatch BuildBatch(double[] profile, in HourEncoding hour, TipCandidate[] candidates)
+    /// <summary>The request's candidates by feature name, under the models' feature configuration.</summary>
+    public static NamedBatch BuildBatch(BanditFeatureSet features, double[] profile, int hour, TipCandidate[] candidates)
     {
-        var shared = new SparseFeature[SharedFeatureBuilder.Length];
-        SharedFeatureBuilder.Default.Write(shared, profile, hour);
-
-        var offsets = new int[candidates.Length + 1];
-        for (var i = 0; i < candidates.Length; i++) offsets[i + 1] = offsets[i] + candidates[i].BanditFeatures.Length;
-        var items = new SparseFeature[offsets[^1]];
-        for (var i = 0; i < candidates.Length; i++)
-        {
-            candidates[i].BanditFeatures.Write(items.AsSpan(offsets[i], offsets[i + 1] - offsets[i]), hour);
-        }
-        return new CandidateBatch(shared, items, offsets);
+        var tips = new TipFeatures[candidates.Length];
+        for (var i = 0; i < tips.Length; i++) tips[i] = candidates[i].BanditFeatures;
+        return features.Build(profile, hour, tips);
     }
 
-    /// <summary>The policies' view of a request: its candidates' features and tip ids over the user's models.</summary>
+    /// <summary>The policies' view of a request: its candidates' features, resolved against the user's models, and tip ids.</summary>
     public static PolicyInput InputFor(PolicyModels models, double[] profile, int hour, TipCandidate[] candidates)
     {
         var tipIds = new string[candidates.Length];
         for (var i = 0; i < tipIds.Length; i++) tipIds[i] = candidates[i].TipId;
-        return new PolicyInput(BuildBatch(profile, HourEncoding.Of(hour), candidates), tipIds, models);
+        var named = BuildBatch(models.Features, profile, hour, candidates);
+        return new PolicyInput(models.Ridge.Resolve(named), tipIds, models, named);
     }
 
     /// <summary>
@@ -76,16 +70,19 @@ public static class BanditScoring
         return (new ScoreResult(command.RequestId, plan.Policy.Name, ranked, profile, plan.Experiment, plan.Variant), decision);
     }
 
-    /// <summary>Teaches the models a reward for the named candidate of a decision, with the features it was served with; false when the decision did not offer that tip.</summary>
-    public static bool Credit(PolicyModels models, DecisionRecord decision, string tipId, double reward)
+    /// <summary>
+    /// Teaches the models a reward for the named candidate of a decision, with the features it was served with.
+    /// Null when the decision did not offer that tip; else what the update did, and the vector it learned.
+    /// </summary>
+    public static (UpdateResult Result, NamedFeature[] Vector)? Credit(PolicyModels models, DecisionRecord decision, string tipId, double reward)
     {
         var index = Array.FindIndex(decision.Candidates, c => c.TipId == tipId);
-        if (index < 0) return false;
-        models.Learn(tipId, VectorOf(decision, index), reward);
-        return true;
+        if (index < 0) return null;
+        var vector = VectorOf(models.Features, decision, index);
+        return (models.Learn(tipId, vector, reward), vector);
     }
 
-    /// <summary>The full feature vector of one candidate of a logged decision, as it was when served.</summary>
-    public static SparseFeature[] VectorOf(DecisionRecord decision, int candidateIndex) =>
-        BuildBatch(decision.ProfileFeatures, HourEncoding.Of(decision.Hour), [decision.Candidates[candidateIndex]]).FullVector(0);
+    /// <summary>The full feature vector of one candidate of a logged decision, as it was when served, under <paramref name="features"/>.</summary>
+    public static NamedFeature[] VectorOf(BanditFeatureSet features, DecisionRecord decision, int candidateIndex) =>
+        BuildBatch(features, decision.ProfileFeatures, decision.Hour, [decision.Candidates[candidateIndex]]).FullVector(0);
 }

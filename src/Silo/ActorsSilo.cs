@@ -1,6 +1,7 @@
 using Actors.Grains.Evaluation;
 using Actors.Grains.Options;
 using Actors.Grains.Policies;
+using Actors.Grains.Prior;
 using Actors.Grains.Services;
 using Actors.Silo.Catalog;
 using Actors.Silo.EventStore;
@@ -40,6 +41,9 @@ public static class ActorsSilo
         services.AddValidatedOptions<OrleansOptions>(configuration, OrleansOptions.Section);
         services.AddValidatedOptions<ProfileOptions>(configuration, ProfileOptions.Section);
         services.AddValidatedOptions<BanditOptions>(configuration, BanditOptions.Section);
+        services.AddSingleton<IValidateOptions<BanditOptions>, BanditOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BanditOptions>>().Value.ToFeatureSet());
+        services.AddSingleton<PriorCache>();
         services.AddValidatedOptions<RewardOptions>(configuration, RewardOptions.Section);
         services.AddValidatedOptions<SnapshotOptions>(configuration, SnapshotOptions.Section);
         services.AddValidatedOptions<EventStoreOptions>(configuration, EventStoreOptions.Section);
@@ -52,11 +56,13 @@ public static class ActorsSilo
         services.AddSingleton<ExperimentPlan>();
         services.AddSingleton<PolicyRollout>();
         services.AddValidatedOptions<EvaluationOptions>(configuration, EvaluationOptions.Section);
+        services.AddValidatedOptions<LimitsOptions>(configuration, LimitsOptions.Section);
         services.AddSingleton<OfflineEvaluator>();
 
         services.AddSingleton<ITipCatalog>(sp => new SqliteTipCatalog(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.EventDatabasePath,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
         services.AddSingleton<SqliteEventStore>(sp => new SqliteEventStore(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.EventDatabasePath,
             sp.GetRequiredService<IOptions<EventStoreOptions>>().Value,

@@ -45,23 +45,25 @@ public sealed class LoadRunner : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    /// <summary>GET /tips and its tip ids, in order.</summary>
+    /// <summary>The tip ids of GET /tips's first page of 1,000 (its largest), in order: more than any run offers.</summary>
     public async Task<IReadOnlyList<string>> FetchTipIdsAsync()
     {
         using var cts = new CancellationTokenSource(_options.Timeout);
-        using HttpResponseMessage response = await _client.GetAsync(new Uri(_options.BaseUrl, "tips"), cts.Token);
+        using HttpResponseMessage response = await _client.GetAsync(new Uri(_options.BaseUrl, "tips?limit=1000"), cts.Token);
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"GET /tips returned {(int)response.StatusCode} {response.ReasonPhrase}");
         }
         await using Stream body = await response.Content.ReadAsStreamAsync(cts.Token);
         using JsonDocument document = await JsonDocument.ParseAsync(body, default, cts.Token);
-        if (document.RootElement.ValueKind != JsonValueKind.Array)
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || !document.RootElement.TryGetProperty("tips", out JsonElement tips)
+            || tips.ValueKind != JsonValueKind.Array)
         {
-            throw new InvalidOperationException("GET /tips did not return a JSON array");
+            throw new InvalidOperationException("GET /tips did not return a page with a tips array");
         }
         var ids = new List<string>();
-        foreach (JsonElement tip in document.RootElement.EnumerateArray())
+        foreach (JsonElement tip in tips.EnumerateArray())
         {
             if (tip.ValueKind == JsonValueKind.Object
                 && tip.TryGetProperty("tip_id", out JsonElement id)

@@ -23,8 +23,10 @@ public class LinUcbBenchmarks
     private LinUcb _model = null!;
     private LinUcb _learner = null!;
     private LinUcbState _state = null!;
+    private NamedBatch _named = null!;
     private CandidateBatch _batch = null!;
-    private SparseFeature[][] _updateVectors = null!;
+    private NamedFeature[][] _updateVectors = null!;
+    private LinUcbState _fullState = null!;
     private double[] _updateRewards = null!;
     private Random _random = null!;
     private int _nextUpdate;
@@ -44,14 +46,14 @@ public class LinUcbBenchmarks
                 ["effort"] = Math.Round(random.NextDouble(), 2),
                 ["duration"] = Math.Round(random.NextDouble(), 3),
             };
-            tips[i] = new TipFeatures(Categories[i % Categories.Length], numeric);
+            tips[i] = new TipFeatures($"tip-{i}", Categories[i % Categories.Length], numeric);
         }
         var profile = Profile(random);
 
-        var batchByHour = new CandidateBatch[24];
+        var batchByHour = new NamedBatch[24];
         for (var hour = 0; hour < batchByHour.Length; hour++)
         {
-            batchByHour[hour] = BuildBatch(profile, HourEncoding.Of(hour), tips);
+            batchByHour[hour] = BanditFeatureSet.Default.Build(profile, hour, tips);
         }
 
         // A hidden best hour per category, so the category-hour crossings carry signal to learn.
@@ -68,8 +70,10 @@ public class LinUcbBenchmarks
 
         _state = _model.ToState();
         _learner = LinUcb.FromState(_state);
-        _batch = batchByHour[ScoredHour];
-        _updateVectors = Enumerable.Range(0, Candidates).Select(_batch.FullVector).ToArray();
+        _named = batchByHour[ScoredHour];
+        _batch = _model.Resolve(_named);
+        _updateVectors = Enumerable.Range(0, Candidates).Select(_named.FullVector).ToArray();
+        _fullState = FullModel(random);
         _updateRewards = _updateVectors.Select(_ => random.NextDouble() < 0.3 ? 1.0 : 0.0).ToArray();
         _random = new Random(7);
 
@@ -114,20 +118,30 @@ public class LinUcbBenchmarks
     [Benchmark]
     public LinUcb FromState() => LinUcb.FromState(_state);
 
-    /// <summary>A copy of src/Grains/BanditScoring.BuildBatch: the bench project references src/Learning only.</summary>
-    private static CandidateBatch BuildBatch(double[] profile, in HourEncoding hour, TipFeatures[] candidates)
-    {
-        var shared = new SparseFeature[SharedFeatureBuilder.Length];
-        SharedFeatureBuilder.Default.Write(shared, profile, hour);
+    /// <summary>One request's named features resolved against the user's model (dictionary look-ups by cached hash).</summary>
+    [Benchmark]
+    public CandidateBatch Resolve() => _model.Resolve(_named);
 
-        var offsets = new int[candidates.Length + 1];
-        for (var i = 0; i < candidates.Length; i++) offsets[i + 1] = offsets[i] + candidates[i].Length;
-        var items = new SparseFeature[offsets[^1]];
-        for (var i = 0; i < candidates.Length; i++)
+    /// <summary>
+    /// Loading a model at Bandit:MaxDimension (256): dominated by the Cholesky refactorisation, the same work as
+    /// the periodic one every RefactorEvery updates, so this bounds the longest step of a grain's turn.
+    /// </summary>
+    [Benchmark]
+    public LinUcb FromStateAtMaxDimension() => LinUcb.FromState(_fullState);
+
+    /// <summary>A model filled to the default MaxDimension with seeded rewards over random features.</summary>
+    private static LinUcbState FullModel(Random random)
+    {
+        var options = new LinUcbOptions();
+        var model = new LinUcb(options);
+        var names = Enumerable.Range(0, options.MaxDimension).Select(i => $"tip=f{i}").ToArray();
+        while (model.Dimension < options.MaxDimension)
         {
-            candidates[i].Write(items.AsSpan(offsets[i], offsets[i + 1] - offsets[i]), hour);
+            var vector = Enumerable.Range(0, 12).Select(_ => new NamedFeature(names[random.Next(names.Length)], random.NextDouble()))
+                .DistinctBy(f => f.Name).ToArray();
+            model.Update(vector, random.Next(2));
         }
-        return new CandidateBatch(shared, items, offsets);
+        return model.ToState();
     }
 
     /// <summary>Profile values of a user with a month of seeded history, so every shared feature is non-trivial.</summary>

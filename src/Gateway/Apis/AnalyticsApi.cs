@@ -10,7 +10,8 @@ namespace Actors.Gateway.Apis;
 /// <summary>
 /// GET /admin/analytics/prompts compares prompt versions: how many tips each generated, how often they
 /// were served, completed and dismissed, the completion rate with a 95 % Wilson interval, mean dwell and
-/// tokens. Every registered version is listed, with zeros when it has no data yet.
+/// tokens. Every registered version is listed, with zeros when it has no data yet. GET
+/// /admin/analytics/generation counts, per version, the model answers rejected as tips, by reason.
 /// </summary>
 public static class AnalyticsApi
 {
@@ -20,8 +21,22 @@ public static class AnalyticsApi
         analytics.MapGet("/prompts", GetPromptAnalyticsAsync)
             .WithName("GetPromptAnalytics")
             .WithSummary("Per prompt version: generated, shown, completed, dismissed, completion rate with a 95 % interval, mean dwell, tokens.");
+        analytics.MapGet("/generation", GetGenerationAnalytics)
+            .WithName("GetGenerationAnalytics")
+            .WithSummary("Per prompt version: the model answers rejected as tips, by reason, since this process started.");
         return app;
     }
+
+    /// <summary>
+    /// Read from memory, not the store: the rejections are counted as they happen (also as the
+    /// actors.generation.rejected_tips counter), so this covers this process since <c>since</c>.
+    /// </summary>
+    public static Ok<GenerationAnalyticsResponse> GetGenerationAnalytics(PromptRegistry registry, GenerationMetrics metrics) =>
+        TypedResults.Ok(new GenerationAnalyticsResponse(metrics.Since, registry.Versions.Select(version =>
+        {
+            var rejections = metrics.RejectionsOf(version);
+            return new PromptRejections(version, rejections.Values.Sum(), rejections);
+        }).ToArray()));
 
     /// <remarks>
     /// <see cref="PromptAnalytics"/> is built per request rather than registered: it holds only a connection

@@ -1,9 +1,11 @@
 using Actors.Abstractions;
 using Actors.Gateway.Json;
 using Actors.Grains;
-using Actors.Grains.Policies;
 using Actors.Grains.Options;
+using Actors.Grains.Policies;
+using Actors.Grains.Prior;
 using Actors.Grains.Services;
+using Actors.Learning.Bandits;
 using Actors.Learning.Profile;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -39,9 +41,10 @@ public static class BenchApi
     /// </summary>
     public static async Task<IResult> ScoreStatelessAsync(
         HttpRequest http, UserGrains grains, ITipCatalog catalog, IEventStore store, IServiceProvider services,
-        IOptions<GatewayOptions> options, IOptions<BanditOptions> bandit, PolicyRollout rollout, TimeProvider time)
+        IOptions<GatewayOptions> options, IOptions<BanditOptions> bandit, BanditFeatureSet features, PriorCache prior, PolicyRollout rollout, TimeProvider time)
     {
-        var (command, userId, problem) = await ScoringApi.ReadCommandAsync(http, catalog, options.Value, time);
+        var (command, userId, problem) = await ScoringApi.ReadCommandAsync(
+            http, catalog, options.Value, services.GetRequiredService<IOptions<LimitsOptions>>().Value, time);
         if (problem is not null) return problem;
 
         var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
@@ -57,7 +60,7 @@ public static class BenchApi
         var serving = await rollout.CurrentAsync();
 
         var (result, decision) = BanditScoring.Score(
-            (banditState.State ?? new BanditSnapshot()).ToModels(bandit.Value.ToLinUcbOptions()), new ServingPlan(serving.Live, serving.Shadows), userId!, command, profile, Random.Shared);
+            (banditState.State ?? new BanditSnapshot()).ToModels(bandit.Value.ToLinUcbOptions(), features, prior.Current, time.GetUtcNow().ToUnixTimeMilliseconds(), out _), new ServingPlan(serving.Live, serving.Shadows), userId!, command, profile, Random.Shared);
         store.AppendDecision(decision);
         await ScoreFastPath.WriteAsync(http.HttpContext.Response, userId!, result);
         return Results.Empty;

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Actors.Abstractions;
 using Actors.Gateway.Json;
 using Actors.Grains;
+using Actors.Grains.Options;
 using Actors.Learning.Profile;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -30,14 +31,15 @@ public static partial class FeedbackApi
     /// A batch is validated as a whole: one bad event rejects it and nothing is written.
     /// </summary>
     public static async Task<Results<Ok<FeedbackResponse>, Ok<FeedbackBatchResponse>, ValidationProblem>> RecordAsync(
-        HttpRequest http, UserGrains grains, IOptions<GatewayOptions> options, TimeProvider time, ILogger<FeedbackRequest> logger)
+        HttpRequest http, UserGrains grains, IOptions<GatewayOptions> options, IOptions<LimitsOptions> rules, TimeProvider time,
+        ILogger<FeedbackRequest> logger)
     {
         var limits = options.Value;
         var (body, problem) = await RequestBody.ReadAsync(http, limits.MaxRequestBodyBytes, ParseBody);
         if (problem is not null) return problem;
         var (requests, isBatch) = body!;
 
-        var validation = new Validation();
+        var validation = new Validation(rules.Value);
         if (requests.Count == 0) validation.Add("body", "A batch must hold at least one event.");
         if (requests.Count > limits.MaxFeedbackBatch) validation.Add("body", $"A batch holds at most {limits.MaxFeedbackBatch} events; got {requests.Count}.");
         var now = time.GetUtcNow();
@@ -70,13 +72,16 @@ public static partial class FeedbackApi
     private static FeedbackEvent? Validate(FeedbackRequest request, string prefix, DateTimeOffset now, GatewayOptions limits, Validation validation)
     {
         validation.Id($"{prefix}event_id", request.EventId);
-        validation.Id($"{prefix}user_id", request.UserId);
+        validation.UserId($"{prefix}user_id", request.UserId);
         validation.Id($"{prefix}tip_id", request.TipId);
         validation.Id($"{prefix}request_id", request.RequestId, required: false);
         EventKind kind = default;
         if (request.Kind is null) validation.Add($"{prefix}kind", "kind is required: view, complete or dismiss.");
         else if (!EventKinds.TryParse(request.Kind, out kind)) validation.Add($"{prefix}kind", $"kind '{request.Kind}' is not one of view, complete, dismiss.");
-        if (request.DwellMs is < 0) validation.Add($"{prefix}dwell_ms", "dwell_ms must be >= 0.");
+        if (request.DwellMs is < 0 or > (long)ProfileFeatureRegistry.MaxDwellMs)
+        {
+            validation.Add($"{prefix}dwell_ms", $"dwell_ms must lie in [0, {ProfileFeatureRegistry.MaxDwellMs:0}] (a day, in ms).");
+        }
 
         var at = now;
         if (request.At is not null)

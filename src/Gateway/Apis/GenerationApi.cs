@@ -1,5 +1,6 @@
 using Actors.Gateway.Json;
 using Actors.Generation;
+using Actors.Grains.Options;
 using Actors.Grains.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -27,16 +28,16 @@ public static class GenerationApi
     public static Ok<PromptsResponse> ListPrompts(PromptRegistry registry) => TypedResults.Ok(new PromptsResponse(
         registry.Templates.Select(t => new PromptVersionResponse(t.Version, t.Placeholders)).ToArray()));
 
-    public static async Task<Results<Ok<GenerateResponse>, ValidationProblem>> GenerateAsync(
+    public static async Task<Results<Ok<GenerateResponse>, ValidationProblem, ProblemHttpResult>> GenerateAsync(
         HttpRequest http, UserGrains grains, ITipCatalog catalog, IEventStore store, PromptRegistry registry,
         PromptSelection selection, TipWriter writer, IOptions<GatewayOptions> options, IOptions<GenerationOptions> generation,
-        IOptions<LlmOptions> llm, TimeProvider time)
+        IOptions<LlmOptions> llm, IOptions<LimitsOptions> limits, TimeProvider time)
     {
         var (request, problem) = await RequestBody.ReadAsync(http, WireJsonContext.Default.GenerateRequest, options.Value.MaxRequestBodyBytes);
         if (problem is not null) return problem;
 
-        var validation = new Validation();
-        validation.Id("user_id", request!.UserId);
+        var validation = new Validation(limits.Value);
+        validation.UserId("user_id", request!.UserId);
         if (request.PromptVersion is { } asked && !registry.TryGet(asked, out _))
         {
             validation.Add("prompt_version", $"prompt_version '{asked}' is not known; known versions: {string.Join(", ", registry.Versions)}.");
@@ -54,7 +55,8 @@ public static class GenerationApi
         {
             if (catalog.TryGet(tipId, out var seen)) recent.Add(new RecentTip(seen.Text, seen.Category, kind));
         }
-        var context = ContextAssembler.Assemble(hour, ProfileFeatures.ToDictionary(profile.Values), recent, bandit.Weights);
+        var context = ContextAssembler.Assemble(hour, ProfileFeatures.ToDictionary(profile.Values), recent, bandit.Weights,
+            maxItemLength: generation.Value.MaxDataItemLength);
 
         registry.TryGet(version, out var template);
         var tip = await writer.WriteAsync(template, context, userId, http.HttpContext.RequestAborted);
@@ -63,8 +65,10 @@ public static class GenerationApi
             store.AppendUsage(new UsageRecord(version, tip.Provider, tip.Model, tip.InputTokens, tip.OutputTokens,
                 llm.Value.CostOf(tip.Model, tip.InputTokens, tip.OutputTokens), time.GetUtcNow().ToUnixTimeMilliseconds()));
         }
-        var (stored, _) = await catalog.UpsertAsync(
-            $"gen-{Guid.CreateVersion7():N}", tip.Text, tip.Category, [], source: "generated", promptVersion: version);
+        var write = await catalog.UpsertAsync(
+            $"gen-{Guid.CreateVersion7():N}", tip.Text, tip.Category, [], source: TipSources.Generated, promptVersion: version);
+        if (TipsApi.Refused(write, limits.Value) is { } refused) return refused;
+        var stored = write.Tip!;
         return TypedResults.Ok(new GenerateResponse(stored.TipId, stored.Text, stored.Category, version, tip.Provider, tip.Model));
     }
 }

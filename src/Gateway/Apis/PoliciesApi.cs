@@ -2,6 +2,7 @@ using Actors.Abstractions;
 using Actors.Gateway.Json;
 using Actors.Grains.Evaluation;
 using Actors.Grains.Policies;
+using Actors.Learning.Bandits;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -37,16 +38,16 @@ public static class PoliciesApi
 
     /// <summary>The card's offline metrics are the policy's evaluation on the current decision log (bounded by Evaluation:MaxDecisions).</summary>
     public static async Task<Results<Ok<PolicyCardResponse>, ProblemHttpResult>> GetCardAsync(
-        string name, PolicyRollout rollout, PolicyCatalog catalog, OfflineEvaluator evaluator, CancellationToken cancellationToken)
+        string name, PolicyRollout rollout, PolicyCatalog catalog, BanditFeatureSet features, OfflineEvaluator evaluator, CancellationToken cancellationToken)
     {
         var record = (await rollout.Registry.GetAsync()).FirstOrDefault(r => r.Name == name);
         if (record is null || !catalog.TryGet(name, out _)) return UnknownPolicy(name);
         var evaluation = await evaluator.EvaluateAsync(name, cancellationToken);
-        return TypedResults.Ok(Card(record, catalog) with { OfflineMetrics = EvaluationApi.ToResponse(evaluation) });
+        return TypedResults.Ok(Card(record, catalog, features) with { OfflineMetrics = EvaluationApi.ToResponse(evaluation) });
     }
 
     public static async Task<Results<Ok<PolicyCardResponse>, ValidationProblem, ProblemHttpResult>> PromoteAsync(
-        string name, HttpRequest http, PolicyRollout rollout, PolicyCatalog catalog, IOptions<GatewayOptions> options)
+        string name, HttpRequest http, PolicyRollout rollout, PolicyCatalog catalog, BanditFeatureSet features, IOptions<GatewayOptions> options)
     {
         var (body, problem) = await RequestBody.ReadAsync(http, WireJsonContext.Default.PromoteRequest, options.Value.MaxRequestBodyBytes);
         if (problem is not null) return problem;
@@ -65,10 +66,10 @@ public static class PoliciesApi
         }
         var records = await rollout.Registry.PromoteAsync(name, body.Stage!, body.Reason);
         rollout.Apply(records);
-        return TypedResults.Ok(Card(records.First(r => r.Name == name), catalog));
+        return TypedResults.Ok(Card(records.First(r => r.Name == name), catalog, features));
     }
 
-    private static PolicyCardResponse Card(PolicyRecord record, PolicyCatalog catalog)
+    private static PolicyCardResponse Card(PolicyRecord record, PolicyCatalog catalog, BanditFeatureSet features)
     {
         var policy = catalog[record.Name];
         return new PolicyCardResponse(
@@ -76,7 +77,7 @@ public static class PoliciesApi
             policy.Kind,
             record.Stage,
             record.Fingerprint,
-            PolicyCatalog.InputsOf(policy),
+            PolicyCatalog.InputsOf(policy, features),
             policy.Hyperparameters,
             record.History.Select(h => new RolloutEntryResponse(h.Stage, At(h.AtMs), h.Reason)).ToArray());
     }

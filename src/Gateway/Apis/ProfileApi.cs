@@ -1,6 +1,8 @@
 using Actors.Abstractions;
 using Actors.Gateway.Json;
+using Actors.Grains.Options;
 using Actors.Learning.Profile;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Actors.Gateway.Apis;
@@ -24,19 +26,19 @@ public static class ProfileApi
         return app;
     }
 
-    public static async Task<Results<Ok<ProfileResponse>, ValidationProblem>> GetProfileAsync(string user_id, UserGrains grains)
+    public static async Task<Results<Ok<ProfileResponse>, ValidationProblem>> GetProfileAsync(string user_id, UserGrains grains, IOptions<LimitsOptions> limits)
     {
-        var validation = new Validation();
-        if (!validation.Id("user_id", user_id)) return validation.ToProblem();
+        var validation = new Validation(limits.Value);
+        if (!validation.UserId("user_id", user_id)) return validation.ToProblem();
         var view = await grains.Profile(user_id).GetAsync();
         return TypedResults.Ok(new ProfileResponse(
             user_id, ProfileFeatures.ToDictionary(view.Values), DateTimeOffset.FromUnixTimeMilliseconds(view.ComputedAtMs), view.Stale));
     }
 
-    public static async Task<Results<Ok<BanditResponse>, ValidationProblem>> GetBanditAsync(string user_id, UserGrains grains)
+    public static async Task<Results<Ok<BanditResponse>, ValidationProblem>> GetBanditAsync(string user_id, UserGrains grains, IOptions<LimitsOptions> limits)
     {
-        var validation = new Validation();
-        if (!validation.Id("user_id", user_id)) return validation.ToProblem();
+        var validation = new Validation(limits.Value);
+        if (!validation.UserId("user_id", user_id)) return validation.ToProblem();
         var summary = await grains.Bandit(user_id).GetSummaryAsync();
         return TypedResults.Ok(new BanditResponse(
             user_id, summary.Policy, summary.FeatureNames, summary.Updates, summary.RewardsThroughSeq, summary.Weights,

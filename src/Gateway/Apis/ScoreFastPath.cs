@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Actors.Abstractions;
+using Actors.Grains.Options;
 using Actors.Grains.Services;
 using Actors.Learning.Profile;
 
@@ -40,19 +41,20 @@ public static class ScoreFastPath
     public sealed record Accepted(string UserId, TipCandidate[] Candidates, int? Hour);
 
     /// <summary>Reads a plain request; null when the general path must look at it.</summary>
-    public static Accepted? TryRead(ReadOnlySequence<byte> body, ITipCatalog catalog, int maxCandidates)
+    public static Accepted? TryRead(ReadOnlySequence<byte> body, ITipCatalog catalog, int maxCandidates, LimitsOptions limits)
     {
         try
         {
-            return Read(body, catalog, maxCandidates);
+            return Read(body, catalog, maxCandidates, limits.MaxIdLength);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string the reader cannot turn into UTF-16 (an unpaired surrogate escape).
             return null;
         }
     }
 
-    private static Accepted? Read(ReadOnlySequence<byte> body, ITipCatalog catalog, int maxCandidates)
+    private static Accepted? Read(ReadOnlySequence<byte> body, ITipCatalog catalog, int maxCandidates, int maxIdLength)
     {
         var json = new Utf8JsonReader(body);
         if (!json.Read() || json.TokenType != JsonTokenType.StartObject) return null;
@@ -67,7 +69,7 @@ public static class ScoreFastPath
             {
                 if (userId is not null || !json.Read() || json.TokenType != JsonTokenType.String) return null;
                 userId = json.GetString();
-                if (!IsValidId(userId)) return null;
+                if (!IsValidId(userId, maxIdLength) || !InputText.IsPathSafe(userId)) return null;
             }
             else if (json.ValueTextEquals(CandidatesName))
             {
@@ -76,7 +78,7 @@ public static class ScoreFastPath
                 while (json.Read() && json.TokenType == JsonTokenType.String)
                 {
                     if (json.ValueIsEscaped || candidates.Count == maxCandidates) return null;
-                    var tip = Lookup(ref json, catalog);
+                    var tip = Lookup(ref json, catalog, maxIdLength);
                     if (tip is null || Contains(candidates, tip)) return null;
                     candidates.Add(tip);
                 }
@@ -100,14 +102,14 @@ public static class ScoreFastPath
     }
 
     /// <summary>The catalog candidate named by the current string token, or null.</summary>
-    private static TipCandidate? Lookup(ref Utf8JsonReader json, ITipCatalog catalog)
+    private static TipCandidate? Lookup(ref Utf8JsonReader json, ITipCatalog catalog, int maxIdLength)
     {
         var utf8 = json.HasValueSequence ? json.ValueSequence.ToArray() : json.ValueSpan;
-        if (utf8.Length > Validation.MaxIdLength * 3) return null;
+        if (utf8.Length > maxIdLength * 3) return null;
         Span<char> id = stackalloc char[utf8.Length];
         var length = Encoding.UTF8.GetChars(utf8, id);
         id = id[..length];
-        if (!IsValidId(id)) return null;
+        if (!IsValidId(id, maxIdLength)) return null;
         return catalog.TryGet(id, out var tip) ? tip.AsCandidate : null;
     }
 
@@ -121,16 +123,9 @@ public static class ScoreFastPath
         return false;
     }
 
-    /// <summary>The same rule as <see cref="Validation.Id"/>: 1 to 128 characters, not blank, no control characters.</summary>
-    private static bool IsValidId(ReadOnlySpan<char> id)
-    {
-        if (id.IsEmpty || id.Length > Validation.MaxIdLength || id.IsWhiteSpace()) return false;
-        foreach (var c in id)
-        {
-            if (char.IsControl(c)) return false;
-        }
-        return true;
-    }
+    /// <summary>The same rule as <see cref="Validation.Id"/>: 1 to Limits:MaxIdLength characters, not blank, <see cref="InputText.IsClean"/>.</summary>
+    private static bool IsValidId(ReadOnlySpan<char> id, int maxIdLength) =>
+        !id.IsEmpty && id.Length <= maxIdLength && !id.IsWhiteSpace() && InputText.IsClean(id);
 
     /// <summary>Writes the /score answer, shaped as <see cref="Json.ScoreResponse"/> (the type OpenAPI describes).</summary>
     public static async Task WriteAsync(HttpResponse response, string userId, ScoreResult result)

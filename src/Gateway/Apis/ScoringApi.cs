@@ -1,5 +1,6 @@
 using Actors.Abstractions;
 using Actors.Gateway.Json;
+using Actors.Grains.Options;
 using Actors.Grains.Services;
 using Actors.Learning.Profile;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,9 +23,9 @@ public static class ScoringApi
     }
 
     public static async Task<IResult> ScoreAsync(
-        HttpRequest http, UserGrains grains, ITipCatalog catalog, IOptions<GatewayOptions> options, TimeProvider time)
+        HttpRequest http, UserGrains grains, ITipCatalog catalog, IOptions<GatewayOptions> options, IOptions<LimitsOptions> limits, TimeProvider time)
     {
-        var (command, userId, problem) = await ReadCommandAsync(http, catalog, options.Value, time);
+        var (command, userId, problem) = await ReadCommandAsync(http, catalog, options.Value, limits.Value, time);
         if (problem is not null) return problem;
         var result = await grains.Bandit(userId!).ScoreAsync(command!);
         await ScoreFastPath.WriteAsync(http.HttpContext.Response, userId!, result);
@@ -36,10 +37,10 @@ public static class ScoringApi
     /// when it is a plain request, else through the general one, which names every bad field.
     /// </summary>
     public static async Task<(ScoreCommand? Command, string? UserId, ValidationProblem? Problem)> ReadCommandAsync(
-        HttpRequest http, ITipCatalog catalog, GatewayOptions limits, TimeProvider time)
+        HttpRequest http, ITipCatalog catalog, GatewayOptions gateway, LimitsOptions limits, TimeProvider time)
     {
-        var (body, problem) = await RequestBody.ReadAsync(http, limits.MaxRequestBodyBytes, buffer =>
-            ScoreFastPath.TryRead(buffer, catalog, limits.MaxCandidates) is { } accepted
+        var (body, problem) = await RequestBody.ReadAsync(http, gateway.MaxRequestBodyBytes, buffer =>
+            ScoreFastPath.TryRead(buffer, catalog, gateway.MaxCandidates, limits) is { } accepted
                 ? new ScoreBody(accepted, null)
                 : new ScoreBody(null, RequestBody.Parse(buffer, WireJsonContext.Default.ScoreRequest)));
         if (problem is not null) return (null, null, problem);
@@ -52,9 +53,9 @@ public static class ScoringApi
         var request = body.General;
         if (request is null) return (null, null, Validation.Single("body", "The body must be a JSON value, not null."));
 
-        var validation = new Validation();
-        validation.Id("user_id", request.UserId);
-        var candidates = ResolveCandidates(request.Candidates, catalog, limits.MaxCandidates, validation);
+        var validation = new Validation(limits);
+        validation.UserId("user_id", request.UserId);
+        var candidates = ResolveCandidates(request.Candidates, catalog, gateway.MaxCandidates, validation);
         var hour = now.Hour;
         if (request.Context?.Hour is { } requestedHour)
         {
@@ -113,8 +114,9 @@ public static class ScoringApi
                 continue;
             }
 
-            if (!TipsApi.ValidCategory($"{field}.category", input.Category, validation)) continue;
-            foreach (var (name, value) in input.Features ?? []) validation.Finite($"{field}.features.{name}", value);
+            var categoryValid = validation.Slug($"{field}.category", input.Category);
+            validation.TipFeatures($"{field}.features", input.Features);
+            if (!categoryValid) continue;
             resolved[i] = new TipCandidate(input.TipId!, input.Category!, input.Features ?? [], InCatalog: false);
         }
         return resolved;
@@ -137,7 +139,13 @@ public static class ProfileFeatures
                 validation.Add(field, $"{field} is not a profile feature; GET /profile/schema lists them.");
                 continue;
             }
-            validation.Finite(field, value);
+            var feature = ProfileFeatureRegistry.All[index];
+            if (!double.IsFinite(value)) validation.Add(field, $"{field} must be a finite number.");
+            else if (!feature.Admits(value))
+            {
+                var whole = feature.Dtype == FeatureDtype.Int64 ? "a whole number " : "";
+                validation.Add(field, $"{field} must be {whole}in [{feature.Min}, {feature.Max}]; got {value}.");
+            }
             values[index] = value;
         }
         return values;

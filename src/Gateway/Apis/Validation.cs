@@ -1,16 +1,23 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization.Metadata;
+using Actors.Grains.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Actors.Gateway.Apis;
 
 /// <summary>Collects field errors of one request and turns them into a 400 ProblemDetails naming each field.</summary>
-public sealed class Validation
+public sealed class Validation(LimitsOptions limits)
 {
-    public const int MaxIdLength = 128;
-
     private readonly Dictionary<string, string[]> _errors = new(StringComparer.Ordinal);
+
+    /// <summary>For checks that read no configured limit (admin bodies, policy names): the built-in defaults.</summary>
+    public Validation() : this(new LimitsOptions())
+    {
+    }
+
+    public LimitsOptions Limits { get; } = limits;
 
     public bool IsValid => _errors.Count == 0;
 
@@ -19,7 +26,10 @@ public sealed class Validation
         _errors[field] = _errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
     }
 
-    /// <summary>Checks an identifier: present, 1 to 128 characters, none of them control characters.</summary>
+    /// <summary>
+    /// Checks an identifier: present, 1 to Limits:MaxIdLength characters, not blank, and free of control,
+    /// format and separator characters (<see cref="InputText.IsClean"/>).
+    /// </summary>
     public bool Id(string field, string? value, bool required = true)
     {
         if (value is null)
@@ -32,20 +42,86 @@ public sealed class Validation
             Add(field, $"{field} must not be empty.");
             return false;
         }
-        if (value.Length > MaxIdLength)
+        return BoundedAndClean(field, value, Limits.MaxIdLength, "Limits:MaxIdLength");
+    }
+
+    /// <summary>
+    /// A user id is an <see cref="Id"/> that can also be read back through /users/{user_id}/...: no '/', which
+    /// a path segment cannot carry, and not "." or "..", which clients and servers remove from paths.
+    /// </summary>
+    public bool UserId(string field, string? value, bool required = true)
+    {
+        if (!Id(field, value, required)) return false;
+        if (value is null) return true;
+        if (!InputText.IsPathSafe(value))
         {
-            Add(field, $"{field} must be at most {MaxIdLength} characters; got {value.Length}.");
+            Add(field, $"{field} must not contain '/' nor be '.' or '..': user ids travel in URL paths (/users/{{user_id}}/profile).");
             return false;
         }
-        foreach (var c in value)
+        return true;
+    }
+
+    /// <summary>Checks a free text (a tip's text): present, not blank, bounded, no control or format characters.</summary>
+    public bool Text(string field, string? value, int maxLength, string limitName)
+    {
+        if (string.IsNullOrWhiteSpace(value))
         {
-            if (char.IsControl(c))
-            {
-                Add(field, $"{field} must contain printable characters only.");
-                return false;
-            }
+            Add(field, $"{field} is required.");
+            return false;
+        }
+        return BoundedAndClean(field, value, maxLength, limitName);
+    }
+
+    private bool BoundedAndClean(string field, string value, int maxLength, string limitName)
+    {
+        if (value.Length > maxLength)
+        {
+            Add(field, $"{field} must be at most {maxLength} characters ({limitName}); got {value.Length}.");
+            return false;
+        }
+        if (!InputText.IsClean(value))
+        {
+            Add(field, $"{field} must not contain control, format or line-separator characters ({InputText.RefusedCategories}).");
+            return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// A category or feature name: a slug of a-z, 0-9, '-', '_', '.', at most Limits:MaxNameLength long. They
+    /// name dimensions of every user's model, so they are kept tidy and bounded.
+    /// </summary>
+    public bool Slug(string field, string? value)
+    {
+        if (value is null || !InputText.IsSlug(value, Limits.MaxNameLength))
+        {
+            Add(field, $"{field} must be 1 to {Limits.MaxNameLength} characters (Limits:MaxNameLength) of a-z, 0-9, '-', '_' or '.'" +
+                (value is null ? "." : $"; got '{InputText.Excerpt(value)}'."));
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A tip's numeric features: at most Limits:MaxFeaturesPerTip, each named by a slug, each finite and within
+    /// [-Limits:MaxFeatureValue, Limits:MaxFeatureValue]. A value such as 1e154 is finite, but two updates with
+    /// it overflow the model's matrix.
+    /// </summary>
+    public void TipFeatures(string field, Dictionary<string, double>? features)
+    {
+        if (features is null) return;
+        if (features.Count > Limits.MaxFeaturesPerTip)
+        {
+            Add(field, $"{field} holds {features.Count} features; at most {Limits.MaxFeaturesPerTip} features per tip (Limits:MaxFeaturesPerTip).");
+            return;
+        }
+        var max = Limits.MaxFeatureValue;
+        foreach (var (name, value) in features)
+        {
+            if (!Slug($"{field}.{InputText.Excerpt(name)}", name)) continue;
+            if (!double.IsFinite(value)) Add($"{field}.{name}", $"{field}.{name} must be a finite number.");
+            else if (Math.Abs(value) > max) Add($"{field}.{name}", $"{field}.{name} must lie in [-{max}, {max}] (Limits:MaxFeatureValue); got {value}.");
+        }
     }
 
     public void Finite(string field, double value)
@@ -117,7 +193,7 @@ public static class RequestBody
                 catch (JsonException ex)
                 {
                     var field = ex.Path is null or "$" ? "body" : ToFieldName(ex.Path);
-                    return (null, Validation.Single(field, $"Malformed JSON at {ex.Path ?? "$"}: {FirstSentence(ex.Message)}"));
+                    return (null, Validation.Single(field, $"Malformed JSON at {ex.Path ?? "$"}: {JsonErrors.Describe(ex)}"));
                 }
                 finally
                 {
@@ -166,10 +242,42 @@ public static class RequestBody
 
     /// <summary>"$.candidates[3].features" becomes "candidates[3].features"; "$[2].kind" becomes "[2].kind".</summary>
     private static string ToFieldName(string path) => path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+}
+
+/// <summary>
+/// Says what is wrong with a body System.Text.Json refused, in the terms of JSON rather than of .NET: its
+/// messages name the service's types ("could not be converted to Actors.Gateway.Json.ScoreContext",
+/// "could not be mapped to any .NET member contained in type …"), which tell a caller how the service is built
+/// and nothing about what to send. Messages are matched by their wording: the exception carries no error code.
+/// </summary>
+public static partial class JsonErrors
+{
+    public static string Describe(JsonException exception)
+    {
+        var message = exception.Message;
+        // The type it names is not even the field's own for constructor-bound records, so it says nothing useful.
+        if (message.Contains("could not be converted to", StringComparison.Ordinal))
+        {
+            return "the value has the wrong JSON type for this field; /openapi/v1.json describes the body.";
+        }
+        if (UnmappedProperty().Match(message) is { Success: true } unmapped)
+        {
+            return $"'{InputText.Excerpt(unmapped.Groups["name"].Value)}' is not a known field.";
+        }
+        var first = FirstSentence(message);
+        return DotNetName().IsMatch(first) ? "the value is not valid here." : first;
+    }
 
     private static string FirstSentence(string message)
     {
         var end = message.IndexOf(". ", StringComparison.Ordinal);
         return end < 0 ? message : message[..(end + 1)];
     }
+
+    [GeneratedRegex(@"The JSON property '(?<name>.*)' could not be mapped")]
+    private static partial Regex UnmappedProperty();
+
+    /// <summary>A namespace-qualified .NET name (System.Int32, Actors.Gateway.Json.ScoreRequest) or the word .NET.</summary>
+    [GeneratedRegex(@"\.NET|\b(System|Actors|Microsoft|Orleans)\.[A-Za-z]")]
+    private static partial Regex DotNetName();
 }

@@ -78,6 +78,11 @@ public sealed record PromptsResponse(IReadOnlyList<PromptVersionResponse> Prompt
 /// <summary>GET /admin/analytics/prompts: one entry per prompt version, as <see cref="PromptVersionStats"/> defines them.</summary>
 public sealed record PromptAnalyticsResponse(IReadOnlyList<PromptVersionStats> PromptVersions);
 
+/// <summary>GET /admin/analytics/generation: per prompt version, the model answers rejected as tips by reason, counted by this process since <c>Since</c>.</summary>
+public sealed record GenerationAnalyticsResponse(DateTimeOffset Since, IReadOnlyList<PromptRejections> PromptVersions);
+
+public sealed record PromptRejections(string PromptVersion, long Rejected, IReadOnlyDictionary<string, long> Rejections);
+
 /// <summary>GET /admin/evaluation: a policy's estimated value on the decision log; the estimates are null when n is 0.</summary>
 public sealed record EvaluationResponse(string Policy, int N, double? LoggingValue, EvaluationEstimates Estimates);
 
@@ -97,6 +102,9 @@ public sealed record TipResponse(
     string? PromptVersion,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
+
+/// <summary>A page of GET /tips; next_after, when not null, is the after of the next page.</summary>
+public sealed record TipPageResponse(IReadOnlyList<TipResponse> Tips, string? NextAfter);
 
 /// <summary>Reads a candidate written either as "tip-id" or as {"tip_id", "category", "features"}.</summary>
 public sealed class CandidateInputConverter : JsonConverter<CandidateInput>
@@ -194,6 +202,13 @@ public sealed record ExperimentResponse(
     SampleRatioResponse SampleRatio,
     long UsersUnderEarlierSplits);
 
+/// <summary>One feature of the population prior: the mean weight a new user starts from and the precision it is held with.</summary>
+public sealed record PriorTermResponse(string Name, double Mean, double Precision);
+
+/// <summary>GET /admin/prior: the population prior as last estimated, its strongest terms first.</summary>
+public sealed record PriorResponse(
+    bool Enabled, double Strength, long Version, long Rewards, DateTimeOffset? EstimatedAt, int Features, IReadOnlyList<PriorTermResponse> Terms);
+
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -219,8 +234,11 @@ public sealed record ExperimentResponse(
 [JsonSerializable(typeof(GenerateResponse))]
 [JsonSerializable(typeof(PromptsResponse))]
 [JsonSerializable(typeof(PromptAnalyticsResponse))]
+[JsonSerializable(typeof(GenerationAnalyticsResponse))]
 [JsonSerializable(typeof(TipResponse))]
 [JsonSerializable(typeof(EvaluationResponse))]
+[JsonSerializable(typeof(PriorResponse))]
 [JsonSerializable(typeof(List<TipResponse>))]
+[JsonSerializable(typeof(TipPageResponse))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
 public sealed partial class WireJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using System.Text;
 using System.ComponentModel.DataAnnotations;
 using Actors.Learning.Bandits;
 using Actors.Learning.Profile;
+using Microsoft.Extensions.Options;
 
 namespace Actors.Grains.Options;
 
@@ -38,12 +39,55 @@ public sealed class BanditOptions
     /// </summary>
     public int? Seed { get; set; }
 
-    public LinUcbOptions ToLinUcbOptions() => new() { Lambda = Lambda };
-
     /// <summary>The user's policy randomness: unseeded, or with <see cref="Seed"/> seeded by a hash that is stable across processes.</summary>
     public Random RandomFor(string userId) => Seed is { } seed
         ? new Random((int)XxHash32.HashToUInt32(Encoding.UTF8.GetBytes($"{seed}\u001f{userId}")))
         : new Random();
+
+    /// <summary>Most features one user's model holds (see <see cref="LinUcbOptions.MaxDimension"/>).</summary>
+    [Range(8, 4096)]
+    public int MaxDimension { get; set; } = 256;
+
+    /// <summary>Which features the model reads; a change migrates stored models at their next activation.</summary>
+    public BanditFeatureOptions Features { get; set; } = new();
+
+    /// <summary>Model feature renames, old name → new name (a name before '|' renames its hour terms too).</summary>
+    public Dictionary<string, string> Renames { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The population prior new users start from.</summary>
+    public PriorOptions Prior { get; set; } = new();
+
+    public LinUcbOptions ToLinUcbOptions() => new() { Lambda = Lambda, MaxDimension = MaxDimension };
+
+    public BanditFeatureSet ToFeatureSet() => new(Features.Groups, Features.Profile, Renames);
+}
+
+/// <summary>Section "Bandit:Features".</summary>
+public sealed class BanditFeatureOptions
+{
+    /// <summary>Of category, category_hour, tip and profile; null: all of them.</summary>
+    public string[]? Groups { get; set; }
+
+    /// <summary>Profile features in the profile group; null: all of them.</summary>
+    public string[]? Profile { get; set; }
+}
+
+/// <summary>Section "Bandit:Prior".</summary>
+public sealed class PriorOptions
+{
+    /// <summary>How many rewards' weight the population's mean carries for a new user on a well-known feature; 0 turns the prior off.</summary>
+    [Range(0, 1e6)]
+    public double Strength { get; set; } = 4;
+
+    /// <summary>How often the population prior is re-estimated, and how stale a silo's copy may get.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most feature names the population model keeps.</summary>
+    [Range(16, 1_000_000)]
+    public int MaxFeatures { get; set; } = 50_000;
+
+    public bool Enabled => Strength > 0;
 }
 
 /// <summary>Section "Rewards": what each feedback kind is worth to the bandit (views carry none).</summary>
@@ -72,4 +116,27 @@ public sealed class SnapshotOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Checks what data annotations cannot reach: the nested prior section and the feature configuration. Each problem names its setting.</summary>
+public sealed class BanditOptionsValidator : IValidateOptions<BanditOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BanditOptions options)
+    {
+        var problems = new List<string>();
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options.Prior, new ValidationContext(options.Prior), results, validateAllProperties: true))
+        {
+            problems.AddRange(results.Select(r => $"Bandit:Prior:{string.Join(',', r.MemberNames)}: {r.ErrorMessage}"));
+        }
+        try
+        {
+            options.ToFeatureSet();
+        }
+        catch (ArgumentException ex)
+        {
+            problems.Add($"Bandit:Features / Bandit:Renames: {ex.Message}");
+        }
+        return problems.Count > 0 ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
 }

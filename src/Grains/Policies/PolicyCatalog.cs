@@ -37,16 +37,9 @@ public sealed class PolicyCatalog
     }
 
     /// <summary>What a policy decides from, for its card: the model's feature names (templated where they depend on the tip).</summary>
-    public static IReadOnlyList<string> InputsOf(IPolicy policy) => policy.Inputs switch
+    public static IReadOnlyList<string> InputsOf(IPolicy policy, BanditFeatureSet features) => policy.Inputs switch
     {
         PolicyInputs.PerTip => ["tip_id (each tip's own reward record for this user)"],
-        _ =>
-        [
-            .. SharedFeatureBuilder.Names,
-            "cat=<category>",
-            "cat=<category>|hour_sin",
-            "cat=<category>|hour_cos",
-            "tip.<feature> (each numeric tip feature)",
-        ],
+        _ => features.TemplatedNames(),
     };
 }

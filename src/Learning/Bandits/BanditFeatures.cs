@@ -1,44 +1,65 @@
+using System.IO.Hashing;
+using System.Text;
 using Actors.Learning.Profile;
 
 namespace Actors.Learning.Bandits;
 
-/// <summary>A tip as the bandit sees it: its category and optional numeric features.</summary>
+/// <summary>
+/// A tip as the bandit sees it: the names of every feature it can contribute, built once per tip. Which of
+/// them a request uses is the configured <see cref="BanditFeatureSet"/>'s choice, so the same cached tip
+/// serves any configuration.
+/// </summary>
 public sealed class TipFeatures
 {
-    private readonly int _category;
-    private readonly int _categoryHourSin;
-    private readonly int _categoryHourCos;
-    private readonly SparseFeature[] _numeric;
+    private readonly FeatureKey _category;
+    private readonly FeatureKey _categoryHourSin;
+    private readonly FeatureKey _categoryHourCos;
+    private readonly FeatureKey _identity;
+    private readonly NamedFeature[] _numeric;
 
-    public TipFeatures(string category, IReadOnlyDictionary<string, double>? features, FeatureSpace? space = null)
+    public TipFeatures(string tipId, string category, IReadOnlyDictionary<string, double>? features)
     {
-        space ??= FeatureSpace.Shared;
+        TipId = tipId;
         Category = category;
-        _category = space.Intern($"cat={category}");
-        _categoryHourSin = space.Intern($"cat={category}|hour_sin");
-        _categoryHourCos = space.Intern($"cat={category}|hour_cos");
+        _category = new FeatureKey(BanditFeatureSet.CategoryName(category));
+        _categoryHourSin = new FeatureKey($"{_category.Name}|hour_sin");
+        _categoryHourCos = new FeatureKey($"{_category.Name}|hour_cos");
+        _identity = new FeatureKey(BanditFeatureSet.TipName(tipId));
         _numeric = features is null
             ? []
             : features.OrderBy(f => f.Key, StringComparer.Ordinal)
-                .Select(f => new SparseFeature(space.Intern($"tip.{f.Key}"), f.Value))
+                .Select(f => new NamedFeature(BanditFeatureSet.TipFeatureName(f.Key), f.Value))
                 .ToArray();
     }
 
+    public string TipId { get; }
+
     public string Category { get; }
 
-    /// <summary>Number of entries <see cref="Write"/> produces.</summary>
-    public int Length => 3 + _numeric.Length;
+    /// <summary>Number of entries <see cref="Write"/> produces under <paramref name="set"/>.</summary>
+    public int LengthUnder(BanditFeatureSet set) =>
+        (set.Category ? 1 : 0) + (set.CategoryHour ? 2 : 0) + (set.Tip ? 1 + _numeric.Length : 0);
 
     /// <summary>
-    /// Writes the tip's part of the vector. The category is crossed with the hour so each user can
-    /// learn when, not only what: a per-user linear model cannot rank tips on features they share.
+    /// Writes the tip's part of the vector. The category is crossed with the hour so each user can learn
+    /// when, not only what; the tip's own term carries what the population learns about this very tip.
     /// </summary>
-    public void Write(Span<SparseFeature> destination, in HourEncoding hour)
+    public int Write(Span<NamedFeature> destination, in HourEncoding hour, BanditFeatureSet set)
     {
-        destination[0] = new SparseFeature(_category, 1.0);
-        destination[1] = new SparseFeature(_categoryHourSin, hour.Sin);
-        destination[2] = new SparseFeature(_categoryHourCos, hour.Cos);
-        _numeric.CopyTo(destination[3..]);
+        var n = 0;
+        if (set.Category) destination[n++] = new NamedFeature(_category, 1.0);
+        if (set.CategoryHour)
+        {
+            destination[n++] = new NamedFeature(_categoryHourSin, hour.Sin);
+            destination[n++] = new NamedFeature(_categoryHourCos, hour.Cos);
+        }
+        if (set.Tip)
+        {
+            destination[n++] = new NamedFeature(_identity, 1.0);
+            _numeric.CopyTo(destination[n..]);
+            n += _numeric.Length;
+        }
+        return n;
     }
 }
 
@@ -54,60 +75,181 @@ public readonly record struct HourEncoding(int Hour, double Sin, double Cos)
     }
 }
 
-/// <summary>
-/// Builds the part of a bandit vector that every candidate of one request shares: a bias, the user's
-/// profile features (scaled to about unit range) and how close the hour is to the user's preferred hour.
-/// Within one user these shift the expected reward of all tips alike; they carry the user's baseline.
-/// </summary>
-public sealed class SharedFeatureBuilder
+/// <summary>The groups of features a bandit can read (configured as <c>Bandit:Features:Groups</c>).</summary>
+public static class FeatureGroups
 {
-    private readonly int _bias;
-    private readonly int _completionRate;
-    private readonly int _dismissRate;
-    private readonly int _meanDwell;
-    private readonly int _tipVolume;
-    private readonly int _preferredHourMatch;
+    /// <summary><c>cat=&lt;category&gt;</c>: what the user thinks of each category.</summary>
+    public const string Category = "category";
 
-    private static readonly int CompletionIndex = ProfileFeatureRegistry.IndexOf(ProfileFeatureRegistry.CompletionRate.Name);
-    private static readonly int DismissIndex = ProfileFeatureRegistry.IndexOf(ProfileFeatureRegistry.DismissRate.Name);
-    private static readonly int DwellIndex = ProfileFeatureRegistry.IndexOf(ProfileFeatureRegistry.MeanDwell.Name);
-    private static readonly int VolumeIndex = ProfileFeatureRegistry.IndexOf(ProfileFeatureRegistry.TipVolume.Name);
-    private static readonly int PreferredHourIndex = ProfileFeatureRegistry.IndexOf(ProfileFeatureRegistry.PreferredHour.Name);
+    /// <summary><c>cat=&lt;category&gt;|hour_sin</c>, <c>|hour_cos</c>: when.</summary>
+    public const string CategoryHour = "category_hour";
 
-    public const int Length = 6;
+    /// <summary><c>tip=&lt;id&gt;</c> and <c>tip.&lt;feature&gt;</c>: the tip itself, and its numeric features.</summary>
+    public const string Tip = "tip";
 
-    public SharedFeatureBuilder(FeatureSpace? space = null)
+    /// <summary><c>user.*</c>: the profile features named in <c>Bandit:Features:Profile</c>.</summary>
+    public const string Profile = "profile";
+
+    public static IReadOnlyList<string> All { get; } = [Category, CategoryHour, Tip, Profile];
+}
+
+/// <summary>
+/// Which features a user's bandit reads, and how stored models are carried over when that changes: the
+/// enabled groups, the profile features among them, and renames of model feature names (old → new). A model
+/// remembers the <see cref="Id"/> it was built for; a different one means migrate (see <see cref="ModelMigration"/>).
+/// </summary>
+public sealed class BanditFeatureSet
+{
+    public const string BiasName = "bias";
+    private const string UserPrefix = "user.";
+
+    /// <summary>Each profile feature's model feature and how its value is brought to about unit range.</summary>
+    private static readonly Dictionary<string, (string ModelName, Func<double, HourEncoding, double> Scale)> ProfileTerms = new(StringComparer.Ordinal)
     {
-        space ??= FeatureSpace.Shared;
-        (_bias, _completionRate, _dismissRate, _meanDwell, _tipVolume, _preferredHourMatch) =
-            (space.Intern(Names[0]), space.Intern(Names[1]), space.Intern(Names[2]), space.Intern(Names[3]), space.Intern(Names[4]), space.Intern(Names[5]));
+        [ProfileFeatureRegistry.CompletionRate.Name] = ($"{UserPrefix}{ProfileFeatureRegistry.CompletionRate.Name}", static (v, _) => Math.Clamp(v, 0, 1)),
+        [ProfileFeatureRegistry.DismissRate.Name] = ($"{UserPrefix}{ProfileFeatureRegistry.DismissRate.Name}", static (v, _) => Math.Clamp(v, 0, 1)),
+        // Dwell and volume span orders of magnitude; log scaling keeps them near [0, 1.5].
+        [ProfileFeatureRegistry.MeanDwell.Name] = ($"{UserPrefix}log_{ProfileFeatureRegistry.MeanDwell.Name}", static (v, _) => double.LogP1(Math.Max(0, v)) / 10),
+        [ProfileFeatureRegistry.TipVolume.Name] = ($"{UserPrefix}log_{ProfileFeatureRegistry.TipVolume.Name}", static (v, _) => double.LogP1(Math.Max(0, v)) / 5),
+        [ProfileFeatureRegistry.PreferredHour.Name] = ($"{UserPrefix}preferred_hour_match", static (v, hour) =>
+            (int)v is var preferred && preferred is >= 0 and <= 23 ? Math.Cos(2 * Math.PI * (hour.Hour - preferred) / 24) : 0),
+    };
+
+    private readonly (int RegistryIndex, FeatureKey Key, Func<double, HourEncoding, double> Scale)[] _profile;
+    private readonly FeatureKey _bias = new(BiasName);
+    private readonly HashSet<string> _profileModelNames;
+
+    public BanditFeatureSet(IEnumerable<string>? groups = null, IEnumerable<string>? profileFeatures = null, IReadOnlyDictionary<string, string>? renames = null)
+    {
+        var groupList = (groups ?? FeatureGroups.All).ToArray();
+        foreach (var group in groupList)
+        {
+            if (!FeatureGroups.All.Contains(group)) throw new ArgumentException($"Unknown feature group '{group}'; known: {string.Join(", ", FeatureGroups.All)}.", nameof(groups));
+        }
+        Category = groupList.Contains(FeatureGroups.Category);
+        CategoryHour = groupList.Contains(FeatureGroups.CategoryHour);
+        Tip = groupList.Contains(FeatureGroups.Tip);
+        Profile = groupList.Contains(FeatureGroups.Profile);
+
+        ProfileFeatures = (profileFeatures ?? ProfileTerms.Keys.Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var name in ProfileFeatures)
+        {
+            if (!ProfileTerms.ContainsKey(name)) throw new ArgumentException($"Unknown profile feature '{name}'; known: {string.Join(", ", ProfileTerms.Keys)}.", nameof(profileFeatures));
+        }
+        // Registry order, so the vector's layout does not depend on how the list was written.
+        _profile = Profile
+            ? ProfileFeatureRegistry.All.Where(f => ProfileFeatures.Contains(f.Name))
+                .Select(f => (ProfileFeatureRegistry.IndexOf(f.Name), new FeatureKey(ProfileTerms[f.Name].ModelName), ProfileTerms[f.Name].Scale))
+                .ToArray()
+            : [];
+        _profileModelNames = _profile.Select(p => p.Key.Name).ToHashSet(StringComparer.Ordinal);
+
+        Renames = new Dictionary<string, string>(renames ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (from, to) in Renames)
+        {
+            if (string.IsNullOrWhiteSpace(from) || string.IsNullOrWhiteSpace(to)) throw new ArgumentException("Renames need a name on both sides.", nameof(renames));
+        }
+
+        Groups = FeatureGroups.All.Where(groupList.Contains).ToArray();
+        Id = Fingerprint();
     }
 
-    /// <summary>The shared features' names, in the order <see cref="Write"/> writes them.</summary>
-    public static IReadOnlyList<string> Names { get; } =
+    /// <summary>Every group, every profile feature, no renames: the shipped configuration.</summary>
+    public static BanditFeatureSet Default { get; } = new();
+
+    public bool Category { get; }
+    public bool CategoryHour { get; }
+    public bool Tip { get; }
+    public bool Profile { get; }
+    public IReadOnlyList<string> Groups { get; }
+    public IReadOnlyList<string> ProfileFeatures { get; }
+    public IReadOnlyDictionary<string, string> Renames { get; }
+
+    /// <summary>Identifies the configuration a model was built for: groups, profile features and renames.</summary>
+    public string Id { get; }
+
+    /// <summary>Entries of the shared part of every vector: the bias and the profile terms.</summary>
+    public int SharedLength => 1 + _profile.Length;
+
+    public static string CategoryName(string category) => $"cat={category}";
+
+    public static string TipName(string tipId) => $"tip={tipId}";
+
+    public static string TipFeatureName(string feature) => $"tip.{feature}";
+
+    /// <summary>
+    /// Writes the part of a vector every candidate of one request shares: a bias and the user's profile
+    /// terms. Within one user they shift every tip alike; across users they carry each one's baseline, which
+    /// keeps the population's estimates of categories and tips from absorbing it.
+    /// </summary>
+    /// <param name="profile">Profile feature values in <see cref="ProfileFeatureRegistry.All"/> order.</param>
+    public void WriteShared(Span<NamedFeature> destination, ReadOnlySpan<double> profile, in HourEncoding hour)
+    {
+        destination[0] = new NamedFeature(_bias, 1.0);
+        for (var i = 0; i < _profile.Length; i++)
+        {
+            var (index, key, scale) = _profile[i];
+            destination[1 + i] = new NamedFeature(key, scale(profile[index], hour));
+        }
+    }
+
+    /// <summary>The request's candidates by feature name.</summary>
+    public NamedBatch Build(ReadOnlySpan<double> profile, int hour, IReadOnlyList<TipFeatures> candidates)
+    {
+        var encoding = HourEncoding.Of(hour);
+        var shared = new NamedFeature[SharedLength];
+        WriteShared(shared, profile, encoding);
+
+        var offsets = new int[candidates.Count + 1];
+        for (var i = 0; i < candidates.Count; i++) offsets[i + 1] = offsets[i] + candidates[i].LengthUnder(this);
+        var items = new NamedFeature[offsets[^1]];
+        for (var i = 0; i < candidates.Count; i++) candidates[i].Write(items.AsSpan(offsets[i]), encoding, this);
+        return new NamedBatch(shared, items, offsets);
+    }
+
+    /// <summary>Whether a model feature of this name can arise under this configuration (a stored one that cannot is dropped).</summary>
+    public bool Produces(string name)
+    {
+        if (name == BiasName) return true;
+        if (name.StartsWith(UserPrefix, StringComparison.Ordinal)) return _profileModelNames.Contains(name);
+        if (name.StartsWith("cat=", StringComparison.Ordinal))
+        {
+            var crossed = name.EndsWith("|hour_sin", StringComparison.Ordinal) || name.EndsWith("|hour_cos", StringComparison.Ordinal);
+            return crossed ? CategoryHour : Category;
+        }
+        if (name.StartsWith("tip=", StringComparison.Ordinal) || name.StartsWith("tip.", StringComparison.Ordinal)) return Tip;
+        return false;
+    }
+
+    /// <summary>
+    /// The name a stored feature has now: a rename of the exact name, or of the part before a '|' (so renaming
+    /// <c>cat=focus</c> to <c>cat=concentration</c> carries its hour terms along).
+    /// </summary>
+    public string Rename(string name)
+    {
+        if (Renames.TryGetValue(name, out var renamed)) return renamed;
+        var bar = name.IndexOf('|');
+        if (bar > 0 && Renames.TryGetValue(name[..bar], out var head)) return head + name[bar..];
+        return name;
+    }
+
+    /// <summary>The model's inputs as a policy card lists them, templated where they depend on the tip.</summary>
+    public IReadOnlyList<string> TemplatedNames() =>
     [
-        "bias",
-        $"user.{ProfileFeatureRegistry.CompletionRate.Name}",
-        $"user.{ProfileFeatureRegistry.DismissRate.Name}",
-        $"user.log_{ProfileFeatureRegistry.MeanDwell.Name}",
-        $"user.log_{ProfileFeatureRegistry.TipVolume.Name}",
-        "user.preferred_hour_match",
+        BiasName,
+        .. _profile.Select(p => p.Key.Name),
+        .. Category ? ["cat=<category>"] : Array.Empty<string>(),
+        .. CategoryHour ? ["cat=<category>|hour_sin", "cat=<category>|hour_cos"] : Array.Empty<string>(),
+        .. Tip ? ["tip=<tip_id>", "tip.<feature> (each numeric tip feature)"] : Array.Empty<string>(),
     ];
 
-    public static SharedFeatureBuilder Default { get; } = new();
-
-    /// <param name="profile">Profile feature values in <see cref="ProfileFeatureRegistry.All"/> order.</param>
-    public void Write(Span<SparseFeature> destination, ReadOnlySpan<double> profile, in HourEncoding hour)
+    private string Fingerprint()
     {
-        destination[0] = new SparseFeature(_bias, 1.0);
-        destination[1] = new SparseFeature(_completionRate, Math.Clamp(profile[CompletionIndex], 0, 1));
-        destination[2] = new SparseFeature(_dismissRate, Math.Clamp(profile[DismissIndex], 0, 1));
-        // Dwell and volume span orders of magnitude; log scaling keeps them near [0, 1.5].
-        destination[3] = new SparseFeature(_meanDwell, double.LogP1(Math.Max(0, profile[DwellIndex])) / 10);
-        destination[4] = new SparseFeature(_tipVolume, double.LogP1(Math.Max(0, profile[VolumeIndex])) / 5);
-        var preferred = (int)profile[PreferredHourIndex];
-        destination[5] = new SparseFeature(
-            _preferredHourMatch,
-            preferred is >= 0 and <= 23 ? Math.Cos(2 * Math.PI * (hour.Hour - preferred) / 24) : 0);
+        var text = new StringBuilder()
+            .Append("groups=").AppendJoin(',', Groups)
+            .Append(";profile=").AppendJoin(',', _profile.Select(p => p.Key.Name))
+            .Append(";renames=").AppendJoin(',', Renames.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}>{r.Value}"))
+            .ToString();
+        return $"fs-{XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(text)):x16}";
     }
 }

@@ -11,23 +11,29 @@ namespace Actors.Learning.Policies;
 /// </summary>
 public sealed class PolicyModels
 {
-    public PolicyModels(LinUcb ridge, Dictionary<string, ArmStat>? arms = null)
+    public PolicyModels(LinUcb ridge, Dictionary<string, ArmStat>? arms = null, BanditFeatureSet? features = null)
     {
         Ridge = ridge;
         Arms = arms ?? new Dictionary<string, ArmStat>(StringComparer.Ordinal);
+        Features = features ?? BanditFeatureSet.Default;
     }
 
     public LinUcb Ridge { get; }
+
+    /// <summary>Which features the ridge model reads: the configuration it was built (or migrated) for.</summary>
+    public BanditFeatureSet Features { get; }
 
     /// <summary>By tip id; rewards are clamped into [0, 1] here, as the Beta-Bernoulli and UCB1 rules assume.</summary>
     public Dictionary<string, ArmStat> Arms { get; }
 
     public long Updates => Ridge.Updates;
 
-    public void Learn(string tipId, ReadOnlySpan<SparseFeature> features, double reward)
+    /// <summary>Learns one reward in both models; a refused ridge update (not finite) leaves the tip's record alone too.</summary>
+    public UpdateResult Learn(string tipId, ReadOnlySpan<NamedFeature> features, double reward)
     {
-        Ridge.Update(features, reward);
-        Arms[tipId] = Arms.GetValueOrDefault(tipId).Add(Math.Clamp(reward, 0, 1));
+        var result = Ridge.Update(features, reward);
+        if (result.Learned) Arms[tipId] = Arms.GetValueOrDefault(tipId).Add(Math.Clamp(reward, 0, 1));
+        return result;
     }
 }
 
@@ -35,13 +41,16 @@ public sealed class PolicyModels
 /// One request as every policy sees it: the candidates' features and tip ids, and the user's models. The
 /// ridge estimates are computed once and shared by the live policy and its shadows.
 /// </summary>
-public sealed class PolicyInput(CandidateBatch batch, IReadOnlyList<string> tipIds, PolicyModels models)
+public sealed class PolicyInput(CandidateBatch batch, IReadOnlyList<string> tipIds, PolicyModels models, NamedBatch? named = null)
 {
     private (double[] Means, double[] Variances)? _estimate;
     private double[]? _covariance;
     private ArmStat[]? _arms;
 
     public CandidateBatch Batch => batch;
+
+    /// <summary>The request's features by name, as built before they met the model (what learning takes).</summary>
+    public NamedBatch? Named => named;
 
     public IReadOnlyList<string> TipIds => tipIds;
 

@@ -34,6 +34,16 @@ public sealed record ProfileFeature(
     FeatureEvaluate Evaluate,
     string Description)
 {
+    /// <summary>The least value the feature can take; a caller-supplied value below it is refused.</summary>
+    public double Min { get; init; } = double.MinValue;
+
+    /// <summary>The greatest value the feature can take, or that a caller may supply for it.</summary>
+    public double Max { get; init; } = double.MaxValue;
+
+    /// <summary>Whether a value lies in [<see cref="Min"/>, <see cref="Max"/>] and, for an int64 feature, is whole.</summary>
+    public bool Admits(double value) =>
+        value >= Min && value <= Max && (Dtype != FeatureDtype.Int64 || Math.Floor(value) == value);
+
     public string DtypeName => Dtype switch
     {
         FeatureDtype.Int64 => "int64",

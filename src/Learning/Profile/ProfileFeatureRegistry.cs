@@ -11,6 +11,12 @@ public static class ProfileFeatureRegistry
 
     private const long MsPerHour = 3_600_000;
 
+    /// <summary>A day: the longest dwell a view may report, and so the largest mean dwell.</summary>
+    public const double MaxDwellMs = 86_400_000;
+
+    /// <summary>A bound on a caller-supplied view count, far above any real user's 30 days.</summary>
+    public const double MaxVolume = 1e9;
+
     // Hour of an event in portable integer SQL (no strftime/extract), so PostgreSQL can share it.
     private const string HourOfAt = "((at_ms / 3600000) % 24)";
 
@@ -26,7 +32,11 @@ public static class ProfileFeatureRegistry
             if (e.Kind == EventKind.View) slots[0] += 1;
         },
         Evaluate: static slots => slots[0],
-        Description: "Number of view events.");
+        Description: "Number of view events.")
+    {
+        Min = 0,
+        Max = MaxVolume,
+    };
 
     public static readonly ProfileFeature CompletionRate = new(
         Name: "completion_rate_30d",
@@ -37,7 +47,11 @@ public static class ProfileFeatureRegistry
         SqlAggregation: RateSql("complete"),
         Accumulate: static (slots, in e) => AccumulateRate(slots, e, EventKind.Complete),
         Evaluate: static slots => Ratio(slots[0], slots[1]),
-        Description: "Complete events / view events (0 with no views).");
+        Description: "Complete events / view events (0 with no views).")
+    {
+        Min = 0,
+        Max = 1,
+    };
 
     public static readonly ProfileFeature DismissRate = new(
         Name: "dismiss_rate_30d",
@@ -48,7 +62,11 @@ public static class ProfileFeatureRegistry
         SqlAggregation: RateSql("dismiss"),
         Accumulate: static (slots, in e) => AccumulateRate(slots, e, EventKind.Dismiss),
         Evaluate: static slots => Ratio(slots[0], slots[1]),
-        Description: "Dismiss events / view events (0 with no views).");
+        Description: "Dismiss events / view events (0 with no views).")
+    {
+        Min = 0,
+        Max = 1,
+    };
 
     public static readonly ProfileFeature MeanDwell = new(
         Name: "mean_dwell_ms_30d",
@@ -68,7 +86,11 @@ public static class ProfileFeatureRegistry
             }
         },
         Evaluate: static slots => Ratio(slots[0], slots[1]),
-        Description: "Mean dwell_ms of view events that carry one (0 with none).");
+        Description: "Mean dwell_ms of view events that carry one (0 with none).")
+    {
+        Min = 0,
+        Max = MaxDwellMs,
+    };
 
     public static readonly ProfileFeature PreferredHour = new(
         Name: "preferred_hour",
@@ -92,7 +114,11 @@ public static class ProfileFeatureRegistry
             }
             return best;
         },
-        Description: "UTC hour (0-23) with the most complete events, ties to the earliest; -1 with none.");
+        Description: "UTC hour (0-23) with the most complete events, ties to the earliest; -1 with none.")
+    {
+        Min = -1,
+        Max = 23,
+    };
 
     /// <summary>The features in their published order; vectors of values follow this order.</summary>
     public static IReadOnlyList<ProfileFeature> All { get; } =

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Actors.Abstractions;
+using Actors.Grains.Options;
 using Actors.Grains.Services;
 using Actors.Silo.EventStore;
 using Actors.Silo.Storage;
@@ -11,7 +12,8 @@ namespace Actors.Silo.Catalog;
 
 /// <summary>
 /// The tip catalog: all of it in memory for lookups on the scoring path, written through to SQLite.
-/// Seeded from an embedded file the first time the table is empty.
+/// Seeded from an embedded file the first time the table is empty. Writes enforce the catalog's integrity
+/// (seed and generated tips are not replaced) and its size (Limits:MaxCatalogTips, Limits:MaxCategories).
 /// </summary>
 public sealed class SqliteTipCatalog : ITipCatalog
 {
@@ -19,16 +21,26 @@ public sealed class SqliteTipCatalog : ITipCatalog
     private readonly ConcurrentDictionary<string, CatalogTip> _tips = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly TimeProvider _time;
+    private readonly LimitsOptions _limits;
 
-    public SqliteTipCatalog(string databasePath, TimeProvider time)
+    /// <summary>Tips per category, for the category limit; changed only under the write gate.</summary>
+    private readonly Dictionary<string, int> _categoryCounts = new(StringComparer.Ordinal);
+
+    /// <summary>The tips in id order, rebuilt after a write: GET /tips pages through it.</summary>
+    private volatile CatalogTip[] _ordered = [];
+
+    public SqliteTipCatalog(string databasePath, TimeProvider time, LimitsOptions limits)
     {
         _time = time;
+        _limits = limits;
         _connectionString = SqlResources.ConnectionString(databasePath);
         SqliteEventStore.EnsureSchema(databasePath);
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
         if (Count(connection) == 0) Seed(connection);
         Load(connection);
+        foreach (var tip in _tips.Values) Count(tip.Category, +1);
+        _ordered = Ordered();
     }
 
     public bool TryGet(string tipId, out CatalogTip tip) => _tips.TryGetValue(tipId, out tip!);
@@ -36,10 +48,9 @@ public sealed class SqliteTipCatalog : ITipCatalog
     public bool TryGet(ReadOnlySpan<char> tipId, out CatalogTip tip) =>
         _tips.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(tipId, out tip!);
 
-    public IReadOnlyList<CatalogTip> List() =>
-        _tips.Values.OrderBy(t => t.TipId, StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<CatalogTip> List() => _ordered;
 
-    public async Task<(CatalogTip Tip, bool Created)> UpsertAsync(
+    public async Task<CatalogWrite> UpsertAsync(
         string tipId, string text, string category, Dictionary<string, double> features, string source, string? promptVersion = null)
     {
         // One writer at a time keeps created_at and the in-memory copy consistent with the table.
@@ -49,6 +60,7 @@ public sealed class SqliteTipCatalog : ITipCatalog
             // The table keeps milliseconds; so does the copy in memory, or a restart would change the times.
             var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
             var created = !_tips.TryGetValue(tipId, out var existing);
+            if (Refusal(existing, category) is { } refused) return new CatalogWrite(refused, existing);
             var tip = new CatalogTip(tipId, text, category, new Dictionary<string, double>(features), source, promptVersion,
                 existing?.CreatedAt ?? now, now);
             await using var connection = new SqliteConnection(_connectionString);
@@ -57,13 +69,39 @@ public sealed class SqliteTipCatalog : ITipCatalog
             Bind(command, tip);
             await command.ExecuteNonQueryAsync();
             _tips[tipId] = tip;
-            return (tip, created);
+            if (existing is not null) Count(existing.Category, -1);
+            Count(category, +1);
+            _ordered = Ordered();
+            return new CatalogWrite(created ? CatalogWriteOutcome.Created : CatalogWriteOutcome.Replaced, tip);
         }
         finally
         {
             _writeGate.Release();
         }
     }
+
+    /// <summary>Why a write must not happen, or null. Runs under the write gate, so the counts are current.</summary>
+    private CatalogWriteOutcome? Refusal(CatalogTip? existing, string category)
+    {
+        if (existing is not null && existing.Source != TipSources.Api) return CatalogWriteOutcome.Protected;
+        if (existing is null && _tips.Count >= _limits.MaxCatalogTips) return CatalogWriteOutcome.CatalogFull;
+        // Replacing the last tip of a category frees that category's place.
+        var freed = existing is not null && existing.Category != category && _categoryCounts[existing.Category] == 1 ? 1 : 0;
+        if (!_categoryCounts.ContainsKey(category) && _categoryCounts.Count - freed >= _limits.MaxCategories)
+        {
+            return CatalogWriteOutcome.TooManyCategories;
+        }
+        return null;
+    }
+
+    private void Count(string category, int change)
+    {
+        var count = _categoryCounts.GetValueOrDefault(category) + change;
+        if (count == 0) _categoryCounts.Remove(category);
+        else _categoryCounts[category] = count;
+    }
+
+    private CatalogTip[] Ordered() => _tips.Values.OrderBy(t => t.TipId, StringComparer.Ordinal).ToArray();
 
     private static long Count(SqliteConnection connection)
     {
@@ -84,7 +122,7 @@ public sealed class SqliteTipCatalog : ITipCatalog
         {
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            Bind(command, new CatalogTip(seed.TipId, seed.Text, seed.Category, seed.Features, "seed", null, now, now));
+            Bind(command, new CatalogTip(seed.TipId, seed.Text, seed.Category, seed.Features, TipSources.Seed, null, now, now));
             command.ExecuteNonQuery();
         }
         transaction.Commit();

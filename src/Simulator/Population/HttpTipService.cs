@@ -30,10 +30,21 @@ public sealed class HttpTipService : ITipService
 
     public string Mode => "http";
 
+    /// <summary>The whole catalog: GET /tips a page at a time, following next_after until it is null.</summary>
     public async Task<IReadOnlyList<CatalogEntry>> CatalogAsync(CancellationToken cancellationToken)
     {
-        using var response = await _client.GetAsync("tips", cancellationToken);
-        return (await ReadAsync<List<TipListing>>(response, cancellationToken)).Select(t => new CatalogEntry(t.TipId, t.Category)).ToArray();
+        var entries = new List<CatalogEntry>();
+        string? after = null;
+        do
+        {
+            var path = after is null ? "tips?limit=1000" : $"tips?limit=1000&after={Uri.EscapeDataString(after)}";
+            using var response = await _client.GetAsync(path, cancellationToken);
+            var page = await ReadAsync<TipPage>(response, cancellationToken);
+            entries.AddRange(page.Tips.Select(t => new CatalogEntry(t.TipId, t.Category)));
+            after = page.NextAfter;
+        }
+        while (after is not null);
+        return entries;
     }
 
     public async Task<ServedTip> ScoreAsync(
@@ -80,6 +91,8 @@ public sealed class HttpTipService : ITipService
         _client.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    private sealed record TipPage(List<TipListing> Tips, string? NextAfter);
 
     private sealed record TipListing(string TipId, string Category);
 

@@ -16,7 +16,7 @@ public sealed partial class CatalogTests(SharedHostFixture fixture) : IClassFixt
     [Fact]
     public async Task The_seeded_catalog_lists_at_least_40_tips_across_at_least_6_categories()
     {
-        var listed = (await Host.GetJsonAsync("/tips")).AsArray();
+        var listed = (await Host.ListTipsAsync());
         // Other tests of this class may have added tips through the API by now; count the seeded ones.
         var tips = listed.Where(t => t!.Str("source") == "seed").ToArray();
 
@@ -66,7 +66,7 @@ public sealed partial class CatalogTests(SharedHostFixture fixture) : IClassFixt
     {
         var (firstStatus, _, first) = await PutAsync("c-replace-1", new { text = "Drink a glass of water.", category = "hydration", features = new { effort = 0.1 } });
         Assert.Equal(HttpStatusCode.Created, firstStatus);
-        var countAfterCreate = (await Host.GetJsonAsync("/tips")).AsArray().Count;
+        var countAfterCreate = (await Host.ListTipsAsync()).Count;
 
         var (secondStatus, _, second) = await PutAsync("c-replace-1", new { text = "Drink two glasses of water.", category = "nutrition", features = new { effort = 0.2 } });
 
@@ -77,7 +77,7 @@ public sealed partial class CatalogTests(SharedHostFixture fixture) : IClassFixt
         Assert.Equal(first.Str("created_at"), second.Str("created_at"));
         Assert.True(DateTimeOffset.Parse(second.Str("updated_at")) >= DateTimeOffset.Parse(first.Str("created_at")));
 
-        var tips = (await Host.GetJsonAsync("/tips")).AsArray();
+        var tips = (await Host.ListTipsAsync());
         Assert.Equal(countAfterCreate, tips.Count);
         var listed = Assert.Single(tips, t => t!.Str("tip_id") == "c-replace-1")!;
         Assert.Equal("Drink two glasses of water.", listed.Str("text"));
@@ -98,11 +98,11 @@ public sealed partial class CatalogTests(SharedHostFixture fixture) : IClassFixt
         {
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
-        var before = (await host.GetJsonAsync("/tips")).AsArray();
+        var before = (await host.ListTipsAsync());
 
         await host.RestartAsync();
 
-        var after = (await host.GetJsonAsync("/tips")).AsArray();
+        var after = (await host.ListTipsAsync());
         Assert.Equal(before.Count, after.Count);
         var tip = Assert.Single(after, t => t!.Str("tip_id") == "c-lasting-1")!;
         var original = before.Single(t => t!.Str("tip_id") == "c-lasting-1")!;
@@ -134,11 +134,11 @@ public sealed partial class CatalogTests(SharedHostFixture fixture) : IClassFixt
         {
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
-        var before = (await host.GetJsonAsync("/tips")).AsArray().Single(t => t!.Str("tip_id") == "c-times-1")!;
+        var before = (await host.ListTipsAsync()).Single(t => t!.Str("tip_id") == "c-times-1")!;
 
         await host.RestartAsync();
 
-        var after = (await host.GetJsonAsync("/tips")).AsArray().Single(t => t!.Str("tip_id") == "c-times-1")!;
+        var after = (await host.ListTipsAsync()).Single(t => t!.Str("tip_id") == "c-times-1")!;
         Assert.Equal(before.Str("created_at"), after.Str("created_at"));
         Assert.Equal(before.Str("updated_at"), after.Str("updated_at"));
     }
@@ -152,7 +152,7 @@ public sealed partial class CatalogTests(SharedHostFixture fixture) : IClassFixt
     }
 
     private async Task<JsonNode?> FindAsync(string tipId) =>
-        (await Host.GetJsonAsync("/tips")).AsArray().SingleOrDefault(t => t!.Str("tip_id") == tipId);
+        (await Host.ListTipsAsync()).SingleOrDefault(t => t!.Str("tip_id") == tipId);
 
     [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
     private static partial Regex CategorySlug();

@@ -17,7 +17,7 @@ public sealed class EvaluationApiTests
     public async Task Estimates_from_uniform_logs_recover_the_uniform_value_and_rank_a_learning_policy_above_it()
     {
         await using var host = await ServiceHost.StartAsync(new Dictionary<string, string?> { ["Policies:Live"] = "uniform-v1" });
-        var tips = (await host.GetJsonAsync("/tips")).AsArray();
+        var tips = (await host.ListTipsAsync());
         var candidates = tips.GroupBy(t => t!.Str("category")).Select(g => g.First()!.Str("tip_id")).ToArray();
         var categoryOf = tips.ToDictionary(t => t!.Str("tip_id"), t => t!.Str("category"));
         double Completion(string tipId) => categoryOf[tipId] == "focus" ? 0.9 : 0.1;

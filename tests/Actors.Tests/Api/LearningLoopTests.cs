@@ -9,7 +9,7 @@ public sealed class LearningLoopTests
     public async Task A_user_who_completes_one_category_is_served_it_after_60_rounds()
     {
         await using var host = await ServiceHost.StartAsync();
-        var tips = (await host.GetJsonAsync("/tips")).AsArray();
+        var tips = (await host.ListTipsAsync());
         // Two tips from each category: the user likes "focus" and dismisses everything else.
         var candidates = tips.GroupBy(t => t!.Str("category")).SelectMany(g => g.Take(2)).Select(t => t!.Str("tip_id")).ToArray();
         var categoryOf = tips.ToDictionary(t => t!.Str("tip_id"), t => t!.Str("category"));

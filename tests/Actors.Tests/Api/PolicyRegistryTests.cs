@@ -67,7 +67,7 @@ public sealed class PolicyRegistryTests
             ["Policies:Live"] = "uniform-v1",
             ["Policies:Shadow:0"] = "linucb-v1",
         });
-        var tips = (await host.GetJsonAsync("/tips")).AsArray();
+        var tips = (await host.ListTipsAsync());
         var candidates = tips.GroupBy(t => t!.Str("category")).Select(g => g.First()!.Str("tip_id")).ToArray();
         var categoryOf = tips.ToDictionary(t => t!.Str("tip_id"), t => t!.Str("category"));
 

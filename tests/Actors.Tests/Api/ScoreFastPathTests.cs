@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Net;
 using Actors.Gateway.Apis;
+using Actors.Grains.Options;
 using Actors.Grains.Services;
 using Actors.Tests.Infrastructure;
 
@@ -16,7 +18,7 @@ public sealed class ScoreFastPathTests(SharedHostFixture fixture) : IClassFixtur
     private ITipCatalog Catalog => fixture.Host.App.Services.GetRequiredService<ITipCatalog>();
 
     private ScoreFastPath.Accepted? Read(string json, int maxCandidates = 200) =>
-        ScoreFastPath.TryRead(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(json)), Catalog, maxCandidates);
+        ScoreFastPath.TryRead(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(json)), Catalog, maxCandidates, new LimitsOptions());
 
     [Fact]
     public void A_plain_request_is_read_with_its_user_candidates_and_hour()
@@ -75,6 +77,48 @@ public sealed class ScoreFastPathTests(SharedHostFixture fixture) : IClassFixtur
         Assert.Equal(Keys(general["profile_features"]!), Keys(fast["profile_features"]!));
         Assert.Equal(candidates.Order(), fast["ranked"]!.AsArray().Select(r => r!.Str("tip_id")).Order());
         Assert.Equal(candidates.Order(), general["ranked"]!.AsArray().Select(r => r!.Str("tip_id")).Order());
+    }
+
+    /// <summary>
+    /// Ids the general path refuses (issue 15, point 8) must not slip through the fast path: a bidi override, a
+    /// zero-width joiner, a BOM, a line separator, an unpaired surrogate, a '/' or a dot segment in the user id.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"user_id": "u\u202Eevil", "candidates": ["sleep-01"]}""")]
+    [InlineData("""{"user_id": "u\u200Bx", "candidates": ["sleep-01"]}""")]
+    [InlineData("""{"user_id": "u\u200Dx", "candidates": ["sleep-01"]}""")]
+    [InlineData("""{"user_id": "\uFEFFu", "candidates": ["sleep-01"]}""")]
+    [InlineData("""{"user_id": "u\u2028x", "candidates": ["sleep-01"]}""")]
+    [InlineData("""{"user_id": "u\ud800x", "candidates": ["sleep-01"]}""")]
+    [InlineData("""{"user_id": "a/b", "candidates": ["sleep-01"]}""")]
+    [InlineData("""{"user_id": "..", "candidates": ["sleep-01"]}""")]
+    public async Task Both_paths_refuse_the_same_hostile_user_ids(string json)
+    {
+        Assert.Null(Read(json));
+        using var response = await fixture.Host.PostRawAsync("/score", json);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(JsonNode.Parse(text)!["errors"]!.AsObject().ContainsKey("user_id"), text);
+    }
+
+    /// <summary>What the fast path takes, the general path takes too, and the other way round, for ids at the edges of the rules.</summary>
+    [Theory]
+    [InlineData("fast-é-ünïcode")]
+    [InlineData("fast.user_1-ok")]
+    [InlineData("fast user with spaces")]
+    [InlineData("fast%2Fpercent")]
+    [InlineData("fast-😀-emoji")]
+    public async Task Both_paths_accept_the_same_ordinary_user_ids(string userId)
+    {
+        var json = $$"""{"user_id": "{{userId}}", "candidates": ["sleep-01", "focus-02"]}""";
+        var accepted = Read(json);
+        Assert.NotNull(accepted);
+        Assert.Equal(userId, accepted.UserId);
+        // The general path, through a body the fast path gives up on (an escaped property name).
+        var general = await fixture.Host.PostRawAsync("/score", $$"""{"user_id": "{{userId}}", "candidates": ["sleep-01", "focus-02"]}""");
+        Assert.Equal(HttpStatusCode.OK, general.StatusCode);
+        using var fast = await fixture.Host.PostRawAsync("/score", json);
+        Assert.Equal(HttpStatusCode.OK, fast.StatusCode);
     }
 
     private static string[] Keys(JsonNode node) => node.AsObject().Select(p => p.Key).ToArray();

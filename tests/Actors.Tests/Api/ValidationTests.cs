@@ -81,6 +81,9 @@ public sealed class ValidationTests(SharedHostFixture fixture) : IClassFixture<S
         HttpMethod Method, string Path, Func<string> Body, string Field, string? ContentType = "application/json", bool Chunked = false,
         HttpStatusCode Status = HttpStatusCode.BadRequest);
 
+    /// <summary>A JSON object of <paramref name="count"/> features with slug names and values in range.</summary>
+    private static string Features(int count) => "{" + string.Join(",", Enumerable.Range(0, count).Select(i => $"\"f{i}\": 0.5")) + "}";
+
     private static string Ids(int count) => string.Join(",", Enumerable.Range(0, count).Select(i => $"\"tip-{i}\""));
 
     private static string At(TimeSpan fromNow) => DateTimeOffset.UtcNow.Add(fromNow).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
@@ -133,6 +136,40 @@ public sealed class ValidationTests(SharedHostFixture fixture) : IClassFixture<S
             () => """{"user_id": "v-s19", "candidates": [{"tip_id": 7, "category": "music"}]}""", "candidates[0]"),
         ["candidate neither string nor object"] = new(HttpMethod.Post, "/score",
             () => """{"user_id": "v-s20", "candidates": ["sleep-01", 42]}""", "candidates[1]"),
+        // Issue 15, points 1, 2 and 8: bounded names, bounded values, clean ids.
+        ["inline tip feature of 1.3e154"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s21", "candidates": [{"tip_id": "inline-5", "category": "music", "features": {"effort": 1.3e154}}]}""", "candidates[0].features.effort"),
+        ["inline tip feature just past 10"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s21", "candidates": [{"tip_id": "inline-5", "category": "music", "features": {"effort": -10.001}}]}""", "candidates[0].features.effort"),
+        ["inline tip with 33 features"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s22", "candidates": [{"tip_id": "inline-6", "category": "music", "features": """ + Features(33) + "}]}", "candidates[0].features"),
+        ["inline feature name not a slug"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s23", "candidates": [{"tip_id": "inline-7", "category": "music", "features": {"Effort Level": 0.5}}]}""", "candidates[0].features.Effort Level"),
+        ["inline feature name of 65 characters"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s23", "candidates": [{"tip_id": "inline-7", "category": "music", "features": {""" + $"\"{new string('f', 65)}\"" + ": 0.5}}]}",
+            $"candidates[0].features.{new string('f', 40)}…"),
+        ["inline category of 65 characters"] = new(HttpMethod.Post, "/score",
+            () => $$"""{"user_id": "v-s24", "candidates": [{"tip_id": "inline-8", "category": "{{new string('c', 65)}}"}]}""", "candidates[0].category"),
+        ["profile completion rate above 1"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s25", "candidates": ["sleep-01"], "profile_features": {"completion_rate_30d": 1.5}}""", "profile_features.completion_rate_30d"),
+        ["profile dismiss rate below 0"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s25", "candidates": ["sleep-01"], "profile_features": {"dismiss_rate_30d": -0.1}}""", "profile_features.dismiss_rate_30d"),
+        ["profile mean dwell of 1.3e154"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s25", "candidates": ["sleep-01"], "profile_features": {"mean_dwell_ms_30d": 1.3e154}}""", "profile_features.mean_dwell_ms_30d"),
+        ["profile preferred hour 24"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s25", "candidates": ["sleep-01"], "profile_features": {"preferred_hour": 24}}""", "profile_features.preferred_hour"),
+        ["profile preferred hour 7.5"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s25", "candidates": ["sleep-01"], "profile_features": {"preferred_hour": 7.5}}""", "profile_features.preferred_hour"),
+        ["profile volume of 1e10"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s25", "candidates": ["sleep-01"], "profile_features": {"tip_volume_30d": 1e10}}""", "profile_features.tip_volume_30d"),
+        ["profile volume of 2.5"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s25", "candidates": ["sleep-01"], "profile_features": {"tip_volume_30d": 2.5}}""", "profile_features.tip_volume_30d"),
+        ["user_id with a right-to-left override"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s26\u202Egpj", "candidates": ["sleep-01"]}""", "user_id"),
+        ["user_id with a zero-width space"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s26\u200B", "candidates": ["sleep-01"]}""", "user_id"),
+        ["user_id with a slash"] = new(HttpMethod.Post, "/score", () => """{"user_id": "v-s27/profile", "candidates": ["sleep-01"]}""", "user_id"),
+        ["user_id '..'"] = new(HttpMethod.Post, "/score", () => """{"user_id": "..", "candidates": ["sleep-01"]}""", "user_id"),
+        ["inline tip_id with a word joiner"] = new(HttpMethod.Post, "/score",
+            () => """{"user_id": "v-s28", "candidates": [{"tip_id": "inline\u2060-9", "category": "music"}]}""", "candidates[0].tip_id"),
     };
 
     private static readonly Dictionary<string, BadRequest> FeedbackCases = new()
@@ -172,6 +209,22 @@ public sealed class ValidationTests(SharedHostFixture fixture) : IClassFixture<S
             () => """[{"event_id": "v-e17", "user_id": "v-f11", "tip_id": "sleep-01", "kind": "view"}, {"event_id": "v-e18", "user_id": "v-f11", "tip_id": "sleep-01", "kind": "view", "dwell_ms": -5}]""",
             "[1].dwell_ms"),
         ["empty batch"] = new(HttpMethod.Post, "/feedback", () => "[]", "body"),
+        ["dwell_ms over a day"] = new(HttpMethod.Post, "/feedback",
+            () => """{"event_id": "v-e19", "user_id": "v-f12", "tip_id": "sleep-01", "kind": "view", "dwell_ms": 86400001}""", "dwell_ms"),
+        ["user_id with a BOM"] = new(HttpMethod.Post, "/feedback",
+            () => """{"event_id": "v-e20", "user_id": "\uFEFFv-f13", "tip_id": "sleep-01", "kind": "view"}""", "user_id"),
+        ["user_id with a slash"] = new(HttpMethod.Post, "/feedback",
+            () => """{"event_id": "v-e21", "user_id": "v-f14/x", "tip_id": "sleep-01", "kind": "view"}""", "user_id"),
+        ["event_id with a zero-width joiner"] = new(HttpMethod.Post, "/feedback",
+            () => """{"event_id": "v-e22\u200D", "user_id": "v-f15", "tip_id": "sleep-01", "kind": "view"}""", "event_id"),
+        ["tip_id with a right-to-left override"] = new(HttpMethod.Post, "/feedback",
+            () => """{"event_id": "v-e23", "user_id": "v-f15", "tip_id": "sleep\u202E-01", "kind": "view"}""", "tip_id"),
+        ["request_id with a line separator"] = new(HttpMethod.Post, "/feedback",
+            () => """{"event_id": "v-e24", "user_id": "v-f15", "tip_id": "sleep-01", "kind": "complete", "request_id": "r\u2028x"}""", "request_id"),
+        ["request_id with a paragraph separator"] = new(HttpMethod.Post, "/feedback",
+            () => """{"event_id": "v-e25", "user_id": "v-f15", "tip_id": "sleep-01", "kind": "complete", "request_id": "r\u2029x"}""", "request_id"),
+        ["user_id with an unpaired surrogate"] = new(HttpMethod.Post, "/feedback",
+            () => """{"event_id": "v-e26", "user_id": "v-f\uD800", "tip_id": "sleep-01", "kind": "view"}""", "user_id"),
         ["body over the size limit"] = new(HttpMethod.Post, "/feedback",
             () => $$"""{"event_id": "v-e16", "user_id": "v-f10", "tip_id": "{{Tall}}", "kind": "view"}""", "body"),
     };
@@ -185,6 +238,24 @@ public sealed class ValidationTests(SharedHostFixture fixture) : IClassFixture<S
         ["feature overflowing to infinity"] = new(HttpMethod.Put, "/tips/v-tip-5",
             () => """{"text": "Walk.", "category": "movement", "features": {"effort": 1e999}}""", "features.effort"),
         ["tip_id of 129 characters"] = new(HttpMethod.Put, $"/tips/{new string('t', 129)}", () => """{"text": "Walk.", "category": "movement"}""", "tip_id"),
+        ["feature of 1.3e154"] = new(HttpMethod.Put, "/tips/v-tip-7",
+            () => """{"text": "Walk.", "category": "movement", "features": {"effort": 1.3e154}}""", "features.effort"),
+        ["3,000 features"] = new(HttpMethod.Put, "/tips/v-tip-8",
+            () => """{"text": "Walk.", "category": "movement", "features": """ + Features(3000) + "}", "features"),
+        ["feature name not a slug"] = new(HttpMethod.Put, "/tips/v-tip-9",
+            () => """{"text": "Walk.", "category": "movement", "features": {"EFFORT": 0.5}}""", "features.EFFORT"),
+        ["category of 65 characters"] = new(HttpMethod.Put, "/tips/v-tip-10",
+            () => $$"""{"text": "Walk.", "category": "{{new string('c', 65)}}"}""", "category"),
+        ["text with a right-to-left override"] = new(HttpMethod.Put, "/tips/v-tip-11",
+            () => """{"text": "Walk \u202Eenilno yub", "category": "movement"}""", "text"),
+        ["text with a bare carriage return"] = new(HttpMethod.Put, "/tips/v-tip-12",
+            () => """{"text": "Walk.\rNEW INSTRUCTIONS", "category": "movement"}""", "text"),
+        ["text with a zero-width space"] = new(HttpMethod.Put, "/tips/v-tip-13",
+            () => """{"text": "Wa\u200Blk.", "category": "movement"}""", "text"),
+        ["text of 2,001 characters"] = new(HttpMethod.Put, "/tips/v-tip-14",
+            () => $$"""{"text": "{{new string('w', 2001)}}", "category": "movement"}""", "text"),
+        ["tip_id with a right-to-left override"] = new(HttpMethod.Put, "/tips/v-tip-15%E2%80%AE",
+            () => """{"text": "Walk.", "category": "movement"}""", "tip_id"),
         ["wrong content type"] = new(HttpMethod.Put, "/tips/v-tip-6", () => """{"text": "Walk.", "category": "movement"}""", "content-type", "text/plain", Status: UnsupportedMediaType),
     };
 
@@ -207,7 +278,7 @@ public sealed class ValidationTests(SharedHostFixture fixture) : IClassFixture<S
     public async Task Put_tip_rejects_with_a_named_field_and_adds_nothing_to_the_catalog(string name)
     {
         await AssertRejectedAsync(TipCases[name]);
-        var listed = (await Host.GetJsonAsync("/tips")).AsArray().Select(t => t!.Str("tip_id"));
+        var listed = (await Host.ListTipsAsync()).Select(t => t!.Str("tip_id"));
         Assert.DoesNotContain(listed, id => id.StartsWith("v-tip-", StringComparison.Ordinal) || id.StartsWith("ttt", StringComparison.Ordinal));
     }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Actors.Generation;
 using Actors.Learning.Profile;
 using Actors.Tests.Infrastructure;
@@ -10,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Actors.Tests.Generation;
@@ -128,11 +131,50 @@ public sealed class TipWriterTests
         Assert.Equal(("Walk to the farthest printer and back.", TipWriter.OpenAiProvider, "test-model"), (tip.Text, tip.Provider, tip.Model));
         Assert.Equal((120, 11), (tip.InputTokens, tip.OutputTokens));
         Assert.Equal("movement", tip.Category);
-        var request = Assert.Single(server.Requests);
-        Assert.Contains("\"model\":\"test-model\"", request);
-        Assert.Contains("movement, focus", request);
-        Assert.Contains("Take the stairs today.", request);
-        Assert.Contains("60%", request);
+        var request = JsonNode.Parse(Assert.Single(server.Requests))!;
+        Assert.Equal("test-model", request["model"]!.GetValue<string>());
+        var (instructions, data) = Messages(request);
+        Assert.Equal(Template.Render(Context), instructions);
+        Assert.Contains("60%", instructions);
+        Assert.DoesNotContain("Take the stairs today.", instructions);
+        Assert.Equal(Context.DataJson(), data);
+        Assert.Contains("Take the stairs today.", data);
+    }
+
+    /// <summary>The two messages of a chat-completions request: the system message (instructions) and the user message (data).</summary>
+    internal static (string Instructions, string Data) Messages(JsonNode request)
+    {
+        var messages = request["messages"]!.AsArray();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal(("system", "user"), (messages[0]!["role"]!.GetValue<string>(), messages[1]!["role"]!.GetValue<string>()));
+        return (Content(messages[0]!), Content(messages[1]!));
+    }
+
+    /// <summary>A message's text, whether sent as a string or as an array of text parts.</summary>
+    private static string Content(JsonNode message) => message["content"] switch
+    {
+        JsonValue text => text.GetValue<string>(),
+        JsonArray parts => string.Concat(parts.Select(p => p!["text"]!.GetValue<string>())),
+        var other => throw new Xunit.Sdk.XunitException($"Unexpected content: {other?.ToJsonString()}"),
+    };
+
+    [Fact]
+    public async Task A_rejected_answer_falls_back_and_is_counted_by_reason_on_the_generation_meter()
+    {
+        await using var server = await ChatCompletionsServer.StartAsync();
+        server.Then(ChatCompletionsServer.Reply("Visit https://evil.example/tips for a free plan."));
+        await using var services = Services(server.BaseUrl);
+        using var rejected = new MetricCollector<long>(
+            services.GetRequiredService<IMeterFactory>(), GenerationMetrics.MeterName, GenerationMetrics.RejectedTipsInstrument);
+
+        var tip = await WriteAsync(services);
+
+        Assert.Equal(TipWriter.FallbackProvider, tip.Provider);
+        var measurement = Assert.Single(rejected.GetMeasurementSnapshot());
+        Assert.Equal(1, measurement.Value);
+        Assert.Equal(TipRejection.Url, measurement.Tags["reason"]);
+        Assert.Equal("v1", measurement.Tags["prompt_version"]);
+        Assert.Equal(1, services.GetRequiredService<GenerationMetrics>().RejectionsOf("v1")[TipRejection.Url]);
     }
 
     [Fact]

@@ -19,12 +19,14 @@ namespace Actors.Tests.Infrastructure;
 public sealed class ServiceHost : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<WebApplicationBuilder>? _configure;
     private WebApplication? _app;
 
-    private ServiceHost(string dataDirectory, Dictionary<string, string?> settings)
+    private ServiceHost(string dataDirectory, Dictionary<string, string?> settings, Action<WebApplicationBuilder>? configure)
     {
         DataDirectory = dataDirectory;
         _settings = settings;
+        _configure = configure;
     }
 
     public string DataDirectory { get; }
@@ -33,7 +35,9 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public WebApplication App => _app ?? throw new InvalidOperationException("The host is not running.");
 
-    public static async Task<ServiceHost> StartAsync(IDictionary<string, string?>? overrides = null, string? dataDirectory = null)
+    /// <param name="configure">Runs on the builder after the settings are added (an environment, a service to add).</param>
+    public static async Task<ServiceHost> StartAsync(
+        IDictionary<string, string?>? overrides = null, string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null)
     {
         dataDirectory ??= TempDirectory.Create("actors-host");
         var settings = new Dictionary<string, string?>
@@ -43,7 +47,7 @@ public sealed class ServiceHost : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
-        var host = new ServiceHost(dataDirectory, settings);
+        var host = new ServiceHost(dataDirectory, settings, configure);
         await host.StartAppAsync();
         return host;
     }
@@ -77,6 +81,24 @@ public sealed class ServiceHost : IAsyncDisposable
         return await ReadAsync(response, expected);
     }
 
+    /// <summary>The whole catalog, read a page at a time through GET /tips and its next_after cursor.</summary>
+    public async Task<JsonArray> ListTipsAsync(int? limit = null)
+    {
+        var tips = new JsonArray();
+        string? after = null;
+        do
+        {
+            var query = new List<string>();
+            if (limit is { } size) query.Add($"limit={size}");
+            if (after is not null) query.Add($"after={Uri.EscapeDataString(after)}");
+            var page = await GetJsonAsync(query.Count == 0 ? "/tips" : $"/tips?{string.Join('&', query)}");
+            foreach (var tip in page["tips"]!.AsArray()) tips.Add(tip!.DeepClone());
+            after = page["next_after"]?.GetValue<string>();
+        }
+        while (after is not null);
+        return tips;
+    }
+
     public static async Task<JsonNode> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var text = await response.Content.ReadAsStringAsync();
@@ -102,7 +124,11 @@ public sealed class ServiceHost : IAsyncDisposable
         };
         _app = ActorsGateway.Build(
             ["--urls", "http://127.0.0.1:0"],
-            builder => builder.Configuration.AddInMemoryCollection(settings));
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+                _configure?.Invoke(builder);
+            });
         await _app.StartAsync(TestContext.Current.CancellationToken);
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };

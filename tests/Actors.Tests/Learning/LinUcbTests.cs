@@ -23,14 +23,13 @@ public sealed class LinUcbTests
     public void Weights_equal_the_closed_form_ridge_solution(int seed, double lambda, int updates)
     {
         var random = new Random(seed);
-        var space = new FeatureSpace();
-        var model = new LinUcb(new LinUcbOptions { Alpha = 0.7, Lambda = lambda }, space);
+        var model = new LinUcb(new LinUcbOptions { Alpha = 0.7, Lambda = lambda });
         var reference = new DenseRidge(lambda);
 
         for (var t = 0; t < updates; t++)
         {
             var (x, reward) = RandomObservation(random);
-            model.Update(ToSparse(space, x), reward);
+            model.Update(Named(x), reward);
             reference.Add(x, reward);
         }
 
@@ -45,14 +44,13 @@ public sealed class LinUcbTests
     public void Scores_equal_mean_plus_alpha_times_the_confidence_width(int seed, double alpha, double lambda)
     {
         var random = new Random(seed);
-        var space = new FeatureSpace();
-        var model = new LinUcb(new LinUcbOptions { Alpha = alpha, Lambda = lambda }, space);
+        var model = new LinUcb(new LinUcbOptions { Alpha = alpha, Lambda = lambda });
         var reference = new DenseRidge(lambda);
         // Only the first 20 names are ever trained; x20..x23 stay unseen for the scoring side.
         for (var t = 0; t < 150; t++)
         {
             var (x, reward) = RandomObservation(random, poolSize: 20);
-            model.Update(ToSparse(space, x), reward);
+            model.Update(Named(x), reward);
             reference.Add(x, reward);
         }
         var dimensionBefore = model.Dimension;
@@ -66,7 +64,7 @@ public sealed class LinUcbTests
             new (string, double)[] { ("x20", 1.0), ("x21", -2.0) },
             new (string, double)[] { ("x01", 0.25), ("x02", 0.5), ("x04", -0.75), ("x06", 1.0) },
         };
-        var batch = Batch(space, shared, candidates);
+        var batch = Batch(model, shared, candidates);
 
         var scores = model.Score(batch);
 
@@ -86,10 +84,9 @@ public sealed class LinUcbTests
     [Fact]
     public void An_untrained_model_scores_alpha_times_the_prior_width()
     {
-        var space = new FeatureSpace();
         const double alpha = 1.3, lambda = 2.0;
-        var model = new LinUcb(new LinUcbOptions { Alpha = alpha, Lambda = lambda }, space);
-        var batch = Batch(space, [("bias", 1.0)], [[("a", 2.0)], [("b", 0.5), ("c", 0.5)]]);
+        var model = new LinUcb(new LinUcbOptions { Alpha = alpha, Lambda = lambda });
+        var batch = Batch(model, [("bias", 1.0)], [[("a", 2.0)], [("b", 0.5), ("c", 0.5)]]);
 
         var scores = model.Score(batch);
 
@@ -106,9 +103,8 @@ public sealed class LinUcbTests
     public void Agreement_holds_across_many_refactor_boundaries(int seed, int refactorEvery, int updates)
     {
         var random = new Random(seed);
-        var space = new FeatureSpace();
         const double alpha = 0.9, lambda = 1.0;
-        var model = new LinUcb(new LinUcbOptions { Alpha = alpha, Lambda = lambda, RefactorEvery = refactorEvery }, space);
+        var model = new LinUcb(new LinUcbOptions { Alpha = alpha, Lambda = lambda, RefactorEvery = refactorEvery });
         var reference = new DenseRidge(lambda);
         var probe = new (string, double)[][]
         {
@@ -120,7 +116,7 @@ public sealed class LinUcbTests
         for (var t = 1; t <= updates; t++)
         {
             var (x, reward) = RandomObservation(random);
-            model.Update(ToSparse(space, x), reward);
+            model.Update(Named(x), reward);
             reference.Add(x, reward);
 
             // Check just before, at and after refactors, and at a stride that drifts across them.
@@ -129,7 +125,7 @@ public sealed class LinUcbTests
             {
                 checkpoints++;
                 AssertWeightsMatch(reference, model);
-                var scores = model.Score(Batch(space, [], probe));
+                var scores = model.Score(Batch(model, [], probe));
                 for (var c = 0; c < probe.Length; c++) AssertClose(reference.Score(probe[c], alpha), scores[c], $"t={t} probe {c}");
             }
         }
@@ -144,19 +140,16 @@ public sealed class LinUcbTests
     {
         var random = new Random(seed);
         var options = new LinUcbOptions { Alpha = 0.8, Lambda = 1.0, RefactorEvery = refactorEvery };
-        var space = new FeatureSpace();
-        var model = new LinUcb(options, space);
+        var model = new LinUcb(options);
         for (var t = 0; t < updates; t++)
         {
             var (x, reward) = RandomObservation(random);
-            model.Update(ToSparse(space, x), reward);
+            model.Update(Named(x), reward);
         }
 
         var state = model.ToState();
-        // Another process interns names in another order: ids differ, names must carry the model.
-        var otherSpace = new FeatureSpace();
-        foreach (var name in new[] { "unrelated", "x23", "x07", "never-seen" }) otherSpace.Intern(name);
-        var restored = LinUcb.FromState(state, options, otherSpace);
+        // Names, never process-local ids, carry the model.
+        var restored = LinUcb.FromState(state, options);
 
         var shared = new (string, double)[] { ("x00", 1.0), ("x09", 0.5) };
         var candidates = new (string, double)[][]
@@ -165,8 +158,8 @@ public sealed class LinUcbTests
             [("x07", 0.3), ("x23", 1.1), ("x15", -0.9)],
             [("never-seen", 1.0), ("x04", 0.2)],
         };
-        var original = model.Score(Batch(space, shared, candidates));
-        var reloaded = restored.Score(Batch(otherSpace, shared, candidates));
+        var original = model.Score(Batch(model, shared, candidates));
+        var reloaded = restored.Score(Batch(restored, shared, candidates));
 
         if (updates % refactorEvery == 0)
         {
@@ -195,35 +188,35 @@ public sealed class LinUcbTests
     {
         const int seed = 41, rounds = 600;
         var random = new Random(seed);
-        var space = new FeatureSpace();
-        var model = new LinUcb(new LinUcbOptions { Alpha = 0.5, Lambda = 1.0 }, space);
-        var sharedBuilder = new SharedFeatureBuilder(space);
+        var model = new LinUcb(new LinUcbOptions { Alpha = 0.5, Lambda = 1.0 });
         string[] categories = ["b", "c", "a", "d"];
-        var tips = categories.Select(c => new TipFeatures(c, new Dictionary<string, double> { ["effort"] = 0.5 }, space)).ToArray();
+        var tips = categories.Select((c, i) => new TipFeatures($"tip-{i}", c, new Dictionary<string, double> { ["effort"] = 0.5 })).ToArray();
         var winner = Array.IndexOf(categories, "a");
 
         // Untrained, every candidate ties: "a" would be first only a quarter of the time.
-        var untrained = model.Rank(TipBatch(sharedBuilder, tips, ProfileFeatureRegistry.Defaults(), 9), random);
+        var untrained = model.Rank(model.Resolve(TipBatch(tips, ProfileFeatureRegistry.Defaults(), 9)), random);
         Assert.All(untrained.Probabilities, p => Assert.Equal(0.25, p, 15));
 
         for (var t = 0; t < rounds; t++)
         {
             var profile = RandomProfile(random);
-            var batch = TipBatch(sharedBuilder, tips, profile, random.Next(24));
-            var served = model.Rank(batch, random).Order[0];
+            var batch = TipBatch(tips, profile, random.Next(24));
+            var served = model.Rank(model.Resolve(batch), random).Order[0];
             model.Update(batch.FullVector(served), categories[served] == "a" ? 1.0 : 0.0);
         }
 
         for (var hour = 0; hour < 24; hour++)
         {
-            var ranking = model.Rank(TipBatch(sharedBuilder, tips, RandomProfile(random), hour), random);
+            var ranking = model.Rank(model.Resolve(TipBatch(tips, RandomProfile(random), hour)), random);
             Assert.Equal(winner, ranking.Order[0]);
             Assert.Equal(1.0, ranking.Probabilities[winner]);
         }
+        // Each tip is alone in its category here, so the category and the tip's own term share the credit.
         var weights = model.Weights();
-        foreach (var other in categories.Where(c => c != "a"))
+        double Effect(int i) => weights[$"cat={categories[i]}"] + weights[$"tip=tip-{i}"];
+        foreach (var other in Enumerable.Range(0, categories.Length).Where(i => i != winner))
         {
-            Assert.True(weights["cat=a"] > weights[$"cat={other}"] + 0.5, $"cat=a {weights["cat=a"]} vs cat={other} {weights[$"cat={other}"]}");
+            Assert.True(Effect(winner) > Effect(other) + 0.5, $"cat=a {Effect(winner)} vs cat={categories[other]} {Effect(other)}");
         }
     }
 
@@ -242,7 +235,7 @@ public sealed class LinUcbTests
     {
         var options = new LinUcbOptions { Alpha = alpha, Lambda = lambda, RefactorEvery = refactorEvery };
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new LinUcb(options, new FeatureSpace()));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new LinUcb(options));
         Assert.Equal(parameter, error.ParamName);
     }
 
@@ -255,7 +248,7 @@ public sealed class LinUcbTests
         var options = new LinUcbOptions { Alpha = alpha, Lambda = lambda, RefactorEvery = refactorEvery };
 
         options.Validate();
-        var model = new LinUcb(options, new FeatureSpace());
+        var model = new LinUcb(options);
         Assert.Equal(0, model.Dimension);
     }
 
@@ -264,26 +257,34 @@ public sealed class LinUcbTests
     [InlineData(double.PositiveInfinity, 1.0)]
     [InlineData(1.0, double.NaN)]
     [InlineData(1.0, double.NegativeInfinity)]
-    public void Update_rejects_non_finite_rewards_and_values(double reward, double value)
+    [InlineData(1.0, 1.3e154)] // finite, but its square is not: the issue's poisoned catalog feature
+    [InlineData(1e300, 1e10)]   // r·x overflows
+    public void Update_refuses_what_is_not_finite_and_leaves_the_model_as_it_was(double reward, double value)
     {
-        var space = new FeatureSpace();
-        var model = new LinUcb(new LinUcbOptions(), space);
+        var model = new LinUcb(new LinUcbOptions());
+        model.Update([new NamedFeature("x", 0.5), new NamedFeature("y", 1.0)], 1.0);
+        var before = model.ToState();
 
-        Assert.ThrowsAny<ArgumentException>(() => model.Update([new SparseFeature(space.Intern("x"), value)], reward));
-        Assert.Equal(0, model.Updates);
+        var result = model.Update([new NamedFeature("x", value), new NamedFeature("y", 1.0)], reward);
+
+        Assert.False(result.Learned);
+        Assert.Equal(UpdateRefusal.InputOutOfRange, result.Refusal);
+        Assert.Equal(1, model.Updates);
+        Assert.Equal(before.A, model.ToState().A);
+        Assert.Equal(before.B, model.ToState().B);
+        Assert.True(model.IsFinite());
     }
 
     [Fact]
     public void Candidate_covariance_matches_a_dense_solve_and_its_diagonal_is_the_variance()
     {
         var random = new Random(21);
-        var space = new FeatureSpace();
-        var model = new LinUcb(new LinUcbOptions { Lambda = 0.7 }, space);
+        var model = new LinUcb(new LinUcbOptions { Lambda = 0.7 });
         var reference = new DenseRidge(0.7);
         for (var i = 0; i < 60; i++)
         {
             var (x, reward) = RandomObservation(random, poolSize: 12);
-            model.Update(ToSparse(space, x), reward);
+            model.Update(Named(x), reward);
             reference.Add(x, reward);
         }
         // Names x12.. were never trained on: their prior covariance must show up too.
@@ -295,7 +296,7 @@ public sealed class LinUcbTests
             new[] { ("x07", -0.3), ("x20", 1.0) },
             new[] { ("x14", 1.0) },
         };
-        var batch = Batch(space, shared, candidates);
+        var batch = Batch(model, shared, candidates);
 
         var k = model.Covariance(batch);
         var variances = model.Estimate(batch).Variances;
@@ -345,32 +346,23 @@ public sealed class LinUcbTests
         random.Next(0, 200),
     ];
 
-    private static SparseFeature[] ToSparse(FeatureSpace space, (string Name, double Value)[] x) =>
-        x.Select(f => new SparseFeature(space.Intern(f.Name), f.Value)).ToArray();
+    private static NamedFeature[] Named((string Name, double Value)[] x) =>
+        x.Select(f => new NamedFeature(f.Name, f.Value)).ToArray();
 
-    private static CandidateBatch Batch(FeatureSpace space, (string, double)[] shared, (string, double)[][] candidates)
+    private static CandidateBatch Batch(LinUcb model, (string, double)[] shared, (string, double)[][] candidates)
     {
-        var items = new List<SparseFeature>();
+        var items = new List<NamedFeature>();
         var offsets = new List<int> { 0 };
         foreach (var candidate in candidates)
         {
-            items.AddRange(ToSparse(space, candidate));
+            items.AddRange(Named(candidate));
             offsets.Add(items.Count);
         }
-        return new CandidateBatch(ToSparse(space, shared), items.ToArray(), offsets.ToArray());
+        return model.Resolve(new NamedBatch(Named(shared), items.ToArray(), offsets.ToArray()));
     }
 
-    private static CandidateBatch TipBatch(SharedFeatureBuilder builder, TipFeatures[] tips, double[] profile, int hour)
-    {
-        var encoding = HourEncoding.Of(hour);
-        var shared = new SparseFeature[SharedFeatureBuilder.Length];
-        builder.Write(shared, profile, encoding);
-        var offsets = new int[tips.Length + 1];
-        for (var i = 0; i < tips.Length; i++) offsets[i + 1] = offsets[i] + tips[i].Length;
-        var items = new SparseFeature[offsets[^1]];
-        for (var i = 0; i < tips.Length; i++) tips[i].Write(items.AsSpan(offsets[i]), encoding);
-        return new CandidateBatch(shared, items, offsets);
-    }
+    private static NamedBatch TipBatch(TipFeatures[] tips, double[] profile, int hour) =>
+        BanditFeatureSet.Default.Build(profile, hour, tips);
 
     /// <summary>Ridge regression kept as dense sums by name and solved from scratch on demand.</summary>
     private sealed class DenseRidge(double lambda)

@@ -142,17 +142,11 @@ public sealed class PolicyTests
 
     private static PolicyInput Input(PolicyModels models, int hour)
     {
-        var encoding = HourEncoding.Of(hour);
-        var shared = new SparseFeature[SharedFeatureBuilder.Length];
-        SharedFeatureBuilder.Default.Write(shared, [0.2, 0.1, 5000, 9, 10], encoding);
-        var tips = Categories.Select(c => new TipFeatures(c, null)).ToArray();
-        var offsets = new int[tips.Length + 1];
-        for (var i = 0; i < tips.Length; i++) offsets[i + 1] = offsets[i] + tips[i].Length;
-        var items = new SparseFeature[offsets[^1]];
-        for (var i = 0; i < tips.Length; i++) tips[i].Write(items.AsSpan(offsets[i]), encoding);
-        return new PolicyInput(new CandidateBatch(shared, items, offsets), Categories.Select((_, i) => $"tip-{i}").ToArray(), models);
+        var tips = Categories.Select((c, i) => new TipFeatures($"tip-{i}", c, null)).ToArray();
+        var named = BanditFeatureSet.Default.Build([0.2, 0.1, 5000, 9, 10], hour, tips);
+        return new PolicyInput(models.Ridge.Resolve(named), tips.Select(t => t.TipId).ToArray(), models, named);
     }
 
     private static void Learn(PolicyModels models, PolicyInput input, int index, double reward) =>
-        models.Learn(input.TipIds[index], input.Batch.FullVector(index), reward);
+        models.Learn(input.TipIds[index], input.Named!.FullVector(index), reward);
 }

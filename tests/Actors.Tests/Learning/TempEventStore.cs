@@ -1,3 +1,4 @@
+using Actors.Grains.Options;
 using Actors.Silo.Catalog;
 using Actors.Silo.EventStore;
 using Actors.Silo.Storage;
@@ -59,7 +60,7 @@ internal sealed class TempEventStore : IDisposable
 
     private (SqliteTipCatalog, SqliteEventStore) Open()
     {
-        var catalog = new SqliteTipCatalog(DatabasePath, TimeProvider.System);
+        var catalog = new SqliteTipCatalog(DatabasePath, TimeProvider.System, new LimitsOptions());
         var store = new SqliteEventStore(DatabasePath, new EventStoreOptions(), catalog, NullLogger<SqliteEventStore>.Instance);
         return (catalog, store);
     }
