@@ -52,7 +52,7 @@ public sealed class LinUcbServingTests
         for (var i = 0; i < 20; i++)
         {
             var input = BanditScoring.InputFor(models, Profile, 9, [Tried]);
-            models.Learn(Tried.TipId, input.Batch.FullVector(0), reward);
+            models.Learn(Tried.TipId, input.Named!.FullVector(0), reward);
         }
         return models;
     }
