@@ -31,7 +31,7 @@ public sealed class BanditGrain(
     private readonly long _profileTtlMs = (long)profileOptions.Value.Ttl.TotalMilliseconds;
     private readonly Dictionary<string, DecisionRecord> _recent = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
-    private readonly Random _random = new();
+    private Random _random = null!;
     private Dictionary<string, ExperimentAssignment> _assignments = null!;
     private PolicyModels _models = null!;
     private List<ModelVersion> _history = [];
@@ -49,6 +49,7 @@ public sealed class BanditGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _random = _options.RandomFor(UserId);
         LoadModels();
         _assignments = (await store.ReadAssignmentsAsync(UserId)).ToDictionary(a => a.Experiment, StringComparer.Ordinal);
         await CatchUpAsync();

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Text;
 using System.ComponentModel.DataAnnotations;
 using Actors.Learning.Bandits;
 using Actors.Learning.Profile;
@@ -49,6 +51,17 @@ public sealed class BanditOptions
     /// </summary>
     [Range(1, 100_000)]
     public int RecentDecisions { get; set; } = 32;
+
+    /// <summary>
+    /// Null in production. When set, each user's policy randomness is seeded from (Seed, user id), so a
+    /// simulated run with the same seed serves the same tips; the simulator sets it from --seed.
+    /// </summary>
+    public int? Seed { get; set; }
+
+    /// <summary>The user's policy randomness: unseeded, or with <see cref="Seed"/> seeded by a hash that is stable across processes.</summary>
+    public Random RandomFor(string userId) => Seed is { } seed
+        ? new Random((int)XxHash32.HashToUInt32(Encoding.UTF8.GetBytes($"{seed}\u001f{userId}")))
+        : new Random();
 
     /// <summary>Most features one user's model holds (see <see cref="LinUcbOptions.MaxDimension"/>).</summary>
     [Range(8, 4096)]

@@ -13,11 +13,14 @@ public static class PopulationCommand
           --candidates C   catalog tips offered per request, drawn uniformly (default 10)
           --seed S         seed of the users' preferences, candidates and reactions (default 1)
           --policy NAME    in-process only: the policy that serves (passed to the service as Policies:Live=NAME)
+          --population P   the hidden truth: {{string.Join(", ", PopulationKinds.Names)}} (default {{PopulationKinds.Default}})
+          --set KEY=VALUE  in-process only, repeatable: a service setting, e.g. Bandit:Lambda=0.25 or
+                           Policies:Definitions:x:Alpha=0.2 (with --policy x); Bandit:Seed is --seed unless set
           --http URL       drive a running service through its HTTP API instead of the grains in this process
           --concurrency K  requests in flight at once (default 32)
           --csv FILE       write the per-round curves as CSV
           --png FILE       plot served (expected), random and oracle reward per round as a PNG
-        Each user has a hidden preferred category and hour. The chance of completing a tip (else it is
+        With the default population, each user has a hidden preferred category and hour. The chance of completing a tip (else it is
         dismissed) is {{PreferenceModel.BaseRate}} + {{PreferenceModel.CategoryLift}} if the tip is of the preferred category,
         + {{PreferenceModel.HourLift}} × (1 + cos(2π·Δh/24))/2 for the hour's distance Δh from the preferred hour.
         Round r is at hour r mod 24 (UTC) of a simulated clock set in the past. Per round: the served tips' realised and expected reward,
@@ -61,16 +64,18 @@ public static class PopulationCommand
     private static async Task<ITipService> StartInProcessAsync(PopulationOptions options)
     {
         Console.Error.WriteLine("Starting the service in this process…");
-        var overrides = new Dictionary<string, string?>();
-        if (options.Policy is { } policy) overrides["Policies:Live"] = policy;
-        return await InProcessTipService.StartAsync(overrides, options.Concurrency);
+        return await InProcessTipService.StartAsync(ServiceOverrides.For(options.Seed, options.Policy, options.Sets), options.Concurrency);
     }
 }
 
 public sealed record PopulationOptions(
-    int Users, int Rounds, int Candidates, int Seed, string? Policy, Uri? Http, int Concurrency, string? Csv, string? Png)
+    int Users, int Rounds, int Candidates, int Seed, string? Policy, Uri? Http, int Concurrency, string? Csv, string? Png,
+    string Population = PopulationKinds.Default, IReadOnlyList<KeyValuePair<string, string>>? SetPairs = null)
 {
-    public PopulationSettings Settings => new(Users, Rounds, Candidates, Seed, Concurrency);
+    /// <summary>In process the service is fresh, so the ids can be fixed and the run reproduced from its seed.</summary>
+    public PopulationSettings Settings => new(Users, Rounds, Candidates, Seed, Concurrency, Population, Http is null ? $"s{Seed}" : null);
+
+    public IReadOnlyList<KeyValuePair<string, string>> Sets => SetPairs ?? [];
 
     public static PopulationOptions? Parse(string[] args)
     {
@@ -88,6 +93,8 @@ public sealed record PopulationOptions(
                 "--concurrency" when int.TryParse(value, invariant, out var k) && k >= 1 => options with { Concurrency = k },
                 "--csv" => options with { Csv = value },
                 "--png" => options with { Png = value },
+                "--population" when PopulationKinds.Names.Contains(value) => options with { Population = value },
+                "--set" when ServiceOverrides.TryParse(value, out var pair) => options with { SetPairs = [.. options.Sets, pair] },
                 _ => null,
             };
         });
@@ -95,6 +102,11 @@ public sealed record PopulationOptions(
         {
             // A running service serves the policy it was configured with; the simulator cannot choose it.
             Console.Error.WriteLine("--policy applies to the in-process service only; configure Policies:Live on the service instead.");
+            return null;
+        }
+        if (options is { SetPairs.Count: > 0, Http: not null })
+        {
+            Console.Error.WriteLine("--set applies to the in-process service only; configure the running service instead.");
             return null;
         }
         return options;

@@ -50,6 +50,7 @@ public static class PopulationReport
         mode = result.Mode,
         policy = result.Policy,
         requested_policy = requestedPolicy,
+        population = result.Settings.Population,
         users = result.Settings.Users,
         rounds = result.Settings.Rounds,
         candidates = result.Settings.Candidates,

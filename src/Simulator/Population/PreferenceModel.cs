@@ -1,6 +1,9 @@
 namespace Actors.Simulator.Population;
 
-/// <summary>A simulated user and the preferences the service has to discover: one category, one hour of day.</summary>
+/// <summary>
+/// A simulated user and the preferences the service has to discover: one category, one hour of day. Each
+/// population kind (<see cref="PopulationKinds"/>) says what the two mean to it; some leave the hour unused.
+/// </summary>
 public sealed record SimulatedUser(string UserId, string PreferredCategory, int PreferredHour);
 
 /// <summary>
@@ -25,7 +28,9 @@ public static class PreferenceModel
 
     /// <summary>Users with a preferred category and hour each drawn uniformly.</summary>
     public static SimulatedUser[] DrawUsers(int count, string idPrefix, IReadOnlyList<string> categories, Random random) =>
-        Enumerable.Range(0, count)
-            .Select(i => new SimulatedUser($"{idPrefix}{i}", categories[random.Next(categories.Count)], random.Next(24)))
-            .ToArray();
+        Enumerable.Range(0, count).Select(i => DrawUser($"{idPrefix}{i}", categories, random)).ToArray();
+
+    /// <summary>A preferred category, then a preferred hour, each drawn uniformly.</summary>
+    public static SimulatedUser DrawUser(string userId, IReadOnlyList<string> categories, Random random) =>
+        new(userId, categories[random.Next(categories.Count)], random.Next(24));
 }
