@@ -150,9 +150,8 @@ public sealed class PriorStatisticsTests
             if (good.Contains(blank.Rank(blank.Resolve(batch), random).Order[0])) without++;
         }
 
-        // Seen with seed 2026: 200 of 200 with the prior, 52 without (a quarter expected by chance).
-        Assert.True(withPrior >= 180, $"with the prior a good tip was first {withPrior}/{newUsers} times");
-        Assert.True(without <= 80, $"without the prior a good tip was first {without}/{newUsers} times");
+        // Seen with seed 2026: 200 of 200 with the prior, 67 without (chance alone gives a quarter, 50 ± 6).
+        Assert.True(withPrior >= 180 && without <= 80, $"a good tip first: {withPrior}/{newUsers} with the prior, {without}/{newUsers} without");
     }
 
     private static double[] RandomProfile(Random random) =>
