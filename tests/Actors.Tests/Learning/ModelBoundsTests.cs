@@ -75,6 +75,23 @@ public sealed class ModelBoundsTests
         Assert.True(model.IsFinite());
     }
 
+    // Fails today: Update adds the new features' dimensions before the finiteness check and Undo does not take them
+    // out, so a refused update still spends MaxDimension and changes the stored state. Reported to the lead
+    // (src/Learning/Bandits/LinUcb.cs is theirs); only reachable with MaxAbsValue far above its 1e6 default.
+    [Fact(Skip = "Known bug: a refused update keeps the dimensions it added (reported, not fixed here)")]
+    public void A_refused_update_adds_no_dimension()
+    {
+        var model = new LinUcb(new LinUcbOptions { MaxAbsValue = 1e300 });
+        model.Update([new NamedFeature("x", 1.3e154)], 1.0);
+        var before = model.ToState();
+
+        var result = model.Update([new NamedFeature("x", 1.3e154), new NamedFeature("fresh", 1.0)], 1.0);
+
+        Assert.Equal(UpdateRefusal.NonFiniteModel, result.Refusal);
+        Assert.Equal(before.FeatureNames, model.ToState().FeatureNames);
+        Assert.Equal(before.A, model.ToState().A);
+    }
+
     public static TheoryData<string, LinUcbState> BrokenStates => new()
     {
         { "NaN in A", new LinUcbState(["a", "b"], [2, 0, 0, double.NaN], [0, 0], 1, [1, 1]) },
