@@ -130,7 +130,7 @@ public sealed class LinUcb
         var model = new LinUcb(options, prior);
         for (var i = 0; i < d; i++)
         {
-            var k = model.AddDimension(new FeatureKey(state.FeatureNames[i]));
+            var k = model._index.ContainsKey(new FeatureKey(state.FeatureNames[i])) ? -1 : model.AddDimension(new FeatureKey(state.FeatureNames[i]));
             if (k != i) throw new InvalidDataException($"Feature '{state.FeatureNames[i]}' is stored twice.");
         }
         for (var i = 0; i < d; i++)
