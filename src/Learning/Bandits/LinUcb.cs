@@ -343,6 +343,7 @@ public sealed class LinUcb
         }
 
         Span<SparseFeature> x = features.Length <= 64 ? stackalloc SparseFeature[features.Length] : new SparseFeature[features.Length];
+        var dimensionBefore = _d;
         var n = 0;
         var dropped = 0;
         foreach (var f in features)
@@ -368,13 +369,17 @@ public sealed class LinUcb
         }
         var denominator = 1.0;
         foreach (var f in x) denominator += f.Value * u[f.Index];
-        if (!double.IsFinite(denominator) || denominator < 1 - 1e-9 || !SumsStayFinite(x, reward)) return new UpdateResult(UpdateRefusal.NonFiniteModel, dropped);
+        if (!double.IsFinite(denominator) || denominator < 1 - 1e-9 || !SumsStayFinite(x, reward))
+        {
+            RemoveDimensionsFrom(dimensionBefore);
+            return new UpdateResult(UpdateRefusal.NonFiniteModel, dropped);
+        }
 
         AddOuter(x, reward, sign: 1);
         Updates++;
         if (++_sinceRefactor >= _options.RefactorEvery)
         {
-            if (!TryRefactor()) return Undo(x, reward, dropped);
+            if (!TryRefactor()) return Undo(x, reward, dropped, dimensionBefore);
         }
         else
         {
@@ -389,7 +394,7 @@ public sealed class LinUcb
         }
         foreach (var f in x)
         {
-            if (!double.IsFinite(_theta[f.Index]) || !double.IsFinite(_a[f.Index * _capacity + f.Index])) return Undo(x, reward, dropped);
+            if (!double.IsFinite(_theta[f.Index]) || !double.IsFinite(_a[f.Index * _capacity + f.Index])) return Undo(x, reward, dropped, dimensionBefore);
         }
         return new UpdateResult(UpdateRefusal.None, dropped);
     }
@@ -445,12 +450,30 @@ public sealed class LinUcb
         }
     }
 
-    private UpdateResult Undo(ReadOnlySpan<SparseFeature> x, double reward, int dropped)
+    private UpdateResult Undo(ReadOnlySpan<SparseFeature> x, double reward, int dropped, int dimensionBefore)
     {
         AddOuter(x, reward, sign: -1);
         Updates--;
+        RemoveDimensionsFrom(dimensionBefore);
         TryRefactor();
         return new UpdateResult(UpdateRefusal.NonFiniteModel, dropped);
+    }
+
+    /// <summary>Takes back the dimensions a refused update added (the last ones, holding nothing but their prior).</summary>
+    private void RemoveDimensionsFrom(int dimension)
+    {
+        for (var k = _d - 1; k >= dimension; k--)
+        {
+            _index.Remove(_keys[k]);
+            _keys.RemoveAt(k);
+            for (var j = 0; j < _capacity; j++)
+            {
+                _a[k * _capacity + j] = _a[j * _capacity + k] = 0;
+                _aInv[k * _capacity + j] = _aInv[j * _capacity + k] = 0;
+            }
+            _h[k] = _priorPrecision[k] = _priorMean[k] = _theta[k] = 0;
+        }
+        _d = Math.Min(_d, dimension);
     }
 
     private int AddDimension(FeatureKey key)

@@ -86,6 +86,7 @@ public sealed class ErasureTests(ErasureHostFixture fixture) : IClassFixture<Era
         var user = await SeedAsync("erase");
         var other = await SeedAsync("other");
         await WaitForGrainStateAsync(user.Id);
+        await WaitForGrainStateAsync(other.Id);
         var otherBefore = await Host.GetJsonAsync($"/users/{other.Id}/export");
 
         var erased = await DeleteAsync(user.Id);
@@ -94,12 +95,12 @@ public sealed class ErasureTests(ErasureHostFixture fixture) : IClassFixture<Era
         var removed = erased["removed"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<long>());
         Assert.Equal(new Dictionary<string, long>
         {
-            ["tip_views"] = Rounds, ["tip_feedback"] = Rounds, ["event_ids"] = 2 * Rounds, ["tip_scores"] = Rounds,
+            ["decision_rewards"] = Rounds, ["tip_views"] = Rounds, ["tip_feedback"] = Rounds, ["event_ids"] = 2 * Rounds, ["tip_scores"] = Rounds,
             ["experiment_assignments"] = 1, ["profile_state"] = 1, ["bandit_state"] = 1,
         }, removed);
         Assert.Equal(Rounds, erased.Val<long>("tombstoned_request_ids"));
 
-        foreach (var table in new[] { "tip_views", "tip_feedback", "event_ids", "tip_scores", "experiment_assignments" })
+        foreach (var table in new[] { "decision_rewards", "tip_views", "tip_feedback", "event_ids", "tip_scores", "experiment_assignments" })
         {
             Assert.Equal(0, ValidationDb.Scalar(Host.DataDirectory, $"SELECT COUNT(*) FROM {table} WHERE user_id = @u", ("@u", user.Id)));
             Assert.True(ValidationDb.Scalar(Host.DataDirectory, $"SELECT COUNT(*) FROM {table} WHERE user_id = @u", ("@u", other.Id)) > 0, table);

@@ -25,6 +25,7 @@ public sealed class MigrationTests
         ["Orleans:ServiceId"] = "actors",
         ["Orleans:ClusterId"] = "actors-dev",
         ["Profile:Ttl"] = "30.00:00:00",
+        ["Profile:StaleAfter"] = "31.00:00:00",
     };
 
     /// <summary>The shipped groups without category_hour, and cat=focus renamed.</summary>
