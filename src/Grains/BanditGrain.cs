@@ -58,8 +58,10 @@ public sealed class BanditGrain(
         this.RegisterGrainTimer(FlushAsync, interval, interval);
     }
 
+    // A silo that is shutting down places no more grains, so the population prior cannot take a contribution
+    // then: the snapshot is written, and the rewards it holds are not counted by the prior (see README).
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        FlushAsync(cancellationToken);
+        FlushAsync(cancellationToken, contribute: reason.ReasonCode != DeactivationReasonCode.ShuttingDown);
 
     public async Task<ScoreResult> ScoreAsync(ScoreCommand command)
     {
@@ -180,7 +182,9 @@ public sealed class BanditGrain(
         while (_recentOrder.Count > _options.RecentDecisions) _recent.Remove(_recentOrder.Dequeue());
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    private async Task FlushAsync(CancellationToken cancellationToken) => await FlushAsync(cancellationToken, contribute: true);
+
+    private async Task FlushAsync(CancellationToken cancellationToken, bool contribute)
     {
         if (_dirty)
         {
@@ -200,7 +204,7 @@ public sealed class BanditGrain(
                 logger.LogWarning(ex, "Bandit snapshot for {UserId} failed; the event log still holds every event.", UserId);
             }
         }
-        await ContributeAsync();
+        if (contribute) await ContributeAsync();
     }
 
     /// <summary>Sends the population what it has not taken yet; what a failed call keeps goes with the next flush.</summary>
