@@ -122,6 +122,14 @@ public class LinUcbBenchmarks
     [Benchmark]
     public CandidateBatch Resolve() => _model.Resolve(_named);
 
+    /// <summary>The same request for a user with no learned state: every feature is an unseen slot of the prior.</summary>
+    [Benchmark]
+    public double[] ResolveAndScoreForNewUser()
+    {
+        var empty = new LinUcb();
+        return empty.Score(empty.Resolve(_named));
+    }
+
     /// <summary>
     /// Loading a model at Bandit:MaxDimension (256): dominated by the Cholesky refactorisation, the same work as
     /// the periodic one every RefactorEvery updates, so this bounds the longest step of a grain's turn.
