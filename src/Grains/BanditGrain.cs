@@ -223,6 +223,10 @@ public sealed class BanditGrain(
         }
     }
 
+    /// <summary>The models of a user with nothing learned yet: the configured features over the current prior.</summary>
+    private PolicyModels FreshModels() =>
+        new BanditSnapshot().ToModels(_options.ToLinUcbOptions(), features, prior.Current, time.NowMs(), out _);
+
     /// <summary>
     /// The models from the snapshot, carried over to the configured features when they were built for others.
     /// A stored model that is not usable (non-finite, say, from before updates were checked) is rebuilt from the
@@ -251,7 +255,7 @@ public sealed class BanditGrain(
         {
             logger.LogWarning(ex, "The stored bandit of {UserId} is unusable; rebuilding it from the event log.", UserId);
             BanditMetrics.Rebuilt();
-            _models = new BanditSnapshot().ToModels(_options.ToLinUcbOptions(), features, prior.Current, time.NowMs(), out _);
+            _models = FreshModels();
             _rewardsThroughSeq = 0;
             _dirty = true;
         }
@@ -274,7 +278,7 @@ public sealed class BanditGrain(
         var erased = await store.EraseUserDecisionsAsync(UserId);
         var removed = new Dictionary<string, long>(erased.Removed, StringComparer.Ordinal) { ["bandit_state"] = snapshot.RecordExists ? 1 : 0 };
         await snapshot.ClearStateAsync();
-        _models = new BanditSnapshot().ToModels(_options.ToLinUcbOptions(), features, prior.Current, time.NowMs(), out _);
+        _models = FreshModels();
         _history = [];
         // Rewards not yet sent to the population prior are the erased user's too: they go.
         _unsnapshotted = null;
